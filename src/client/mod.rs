@@ -1,0 +1,238 @@
+//! The client: one connection to a Rayforce server through a [`Transport`].
+//!
+//! It owns the request/response discipline (replies matched to requests by order),
+//! mapping ERROR replies to [`Error::Server`], and marking the connection dead on any
+//! fault that could leave it out of sync. It contains no codec or query logic.
+
+mod builder;
+mod pipeline;
+mod request;
+
+pub use builder::ClientBuilder;
+pub use pipeline::Pipeline;
+pub use request::Request;
+
+use crate::transport::Transport;
+use crate::wire::{Frame, FrameHeader, Limits, MsgType};
+use crate::{DecodeError, Error, Result, Value};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Alive,
+    /// A fatal error happened; the connection may be out of sync.
+    Dead,
+    /// `close()` was called.
+    Closed,
+}
+
+/// A connection to a Rayforce server.
+///
+/// ```no_run
+/// use rayforce::{Client, Value};
+/// let mut client = Client::connect("127.0.0.1", 5000)?;
+/// assert_eq!(client.execute("(+ 1 2)")?, Value::I64(3));
+/// // The same call as an expression tree: values travel as data, never as text.
+/// let sum = client.execute(&Value::call("+", [1i64.into(), 2i64.into()]))?;
+/// assert_eq!(sum, Value::I64(3));
+/// # Ok::<(), rayforce::Error>(())
+/// ```
+pub struct Client {
+    transport: Box<dyn Transport>,
+    state: State,
+    limits: Limits,
+    compress_above: Option<usize>,
+    scratch: Vec<u8>,
+}
+
+impl Client {
+    /// Connects to `host:port` with default settings (no password, 10 s connect timeout,
+    /// 60 s read and write timeouts).
+    pub fn connect(host: &str, port: u16) -> Result<Client> {
+        ClientBuilder::new(host, port).connect()
+    }
+
+    /// A builder for credentials, timeouts and limits.
+    pub fn builder(host: &str, port: u16) -> ClientBuilder {
+        ClientBuilder::new(host, port)
+    }
+
+    /// A client over any transport that has already completed its handshake.
+    pub fn with_transport(transport: Box<dyn Transport>, limits: Limits) -> Client {
+        Client {
+            transport,
+            state: State::Alive,
+            limits,
+            compress_above: None,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The server's address, `host:port`.
+    pub fn peer(&self) -> &str {
+        self.transport.peer()
+    }
+
+    /// Sends a request and waits for its result.
+    ///
+    /// Accepts Rayfall text (`&str`, `String`), a [`Value`] (sent as an expression), or any
+    /// query type implementing [`Request`]. An ERROR reply becomes [`Error::Server`] and
+    /// leaves the connection usable; transport and protocol faults mark it dead.
+    pub fn execute<R: Request + ?Sized>(&mut self, request: &R) -> Result<Value> {
+        self.ensure_alive()?;
+        self.send_request(MsgType::Sync, request)?;
+        self.flush()?;
+        let frame = self.recv_response()?;
+        self.reply_value(&frame)
+    }
+
+    /// Sends a request to be evaluated without a reply (fire and forget). The server
+    /// evaluates requests on one connection in order, so a later `execute` sees its effect;
+    /// errors it raises are never reported.
+    pub fn send_async<R: Request + ?Sized>(&mut self, request: &R) -> Result<()> {
+        self.ensure_alive()?;
+        self.send_request(MsgType::Async, request)?;
+        self.flush()
+    }
+
+    /// Starts a batch of requests that are written together and answered in order.
+    pub fn pipeline(&mut self) -> Pipeline<'_> {
+        Pipeline::new(self)
+    }
+
+    /// Whether the connection is usable: not closed, not broken by an earlier error, and
+    /// not closed by the server.
+    pub fn is_alive(&mut self) -> bool {
+        if self.state == State::Alive && !self.transport.is_open() {
+            self.state = State::Dead;
+        }
+        self.state == State::Alive
+    }
+
+    /// Closes the connection. Later calls return [`Error::Closed`].
+    pub fn close(&mut self) -> Result<()> {
+        if self.state == State::Closed {
+            return Ok(());
+        }
+        self.state = State::Closed;
+        self.transport.close()
+    }
+
+    fn ensure_alive(&self) -> Result<()> {
+        match self.state {
+            State::Alive => Ok(()),
+            State::Dead | State::Closed => Err(Error::Closed),
+        }
+    }
+
+    /// Runs `f` on the transport; a fatal error marks the client dead.
+    fn guard<T>(&mut self, f: impl FnOnce(&mut dyn Transport) -> Result<T>) -> Result<T> {
+        let result = f(&mut *self.transport);
+        if let Err(e) = &result {
+            if e.is_fatal() {
+                self.state = State::Dead;
+                let _ = self.transport.close();
+            }
+        }
+        result
+    }
+
+    pub(crate) fn send_request<R: Request + ?Sized>(
+        &mut self,
+        msg_type: MsgType,
+        request: &R,
+    ) -> Result<usize> {
+        let mut payload = std::mem::take(&mut self.scratch);
+        payload.clear();
+        let encoded = request.write_payload(&mut payload);
+        let result = encoded.and_then(|()| {
+            let size = payload.len();
+            match self.compress_above {
+                Some(threshold) if payload.len() > threshold => {
+                    let frame = Frame::compressed(msg_type, payload.clone());
+                    self.guard(|t| t.send(&frame.header, &frame.payload))?;
+                }
+                _ => {
+                    let header = FrameHeader::new(msg_type, payload.len() as u64);
+                    self.guard(|t| t.send(&header, &payload))?;
+                }
+            }
+            Ok(size)
+        });
+        self.scratch = payload;
+        result
+    }
+
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        self.guard(|t| t.flush())
+    }
+
+    pub(crate) fn recv_response(&mut self) -> Result<Frame> {
+        let frame = self.guard(|t| t.recv())?;
+        if frame.header.msg_type != MsgType::Response {
+            return Err(self.protocol_error(DecodeError::UnexpectedMessageType(
+                frame.header.msg_type.code(),
+            )));
+        }
+        Ok(frame)
+    }
+
+    /// Decodes a reply; ERROR values become `Error::Server`.
+    pub(crate) fn reply_value(&mut self, frame: &Frame) -> Result<Value> {
+        match frame.value(&self.limits) {
+            Ok(Value::Error(code)) => Err(Error::Server {
+                code,
+                addr: self.peer().to_string(),
+            }),
+            Ok(value) => Ok(value),
+            Err(e) => Err(self.protocol_error(e)),
+        }
+    }
+
+    fn protocol_error(&mut self, source: DecodeError) -> Error {
+        self.state = State::Dead;
+        let _ = self.transport.close();
+        Error::Protocol {
+            addr: self.peer().to_string(),
+            source,
+        }
+    }
+
+    /// Encodes a value exactly as `execute` would send it (useful for logging and tests).
+    pub fn encode_request<R: Request + ?Sized>(request: &R) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        request.write_payload(&mut out)?;
+        Ok(out)
+    }
+
+    /// The limits this client decodes replies with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+impl fmt::Display for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Alive => "alive",
+            State::Dead => "dead",
+            State::Closed => "closed",
+        };
+        write!(f, "rayforce://{} ({state})", self.peer())
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("peer", &self.peer())
+            .field("state", &self.state)
+            .finish()
+    }
+}

@@ -1,0 +1,50 @@
+//! [`Request`]: anything a client can send to be evaluated. Rayfall text travels as a
+//! STR atom (the server parses it); a [`Value`] travels as itself (a LIST whose head is a
+//! name reference is evaluated as a call); query builders implement it by compiling to a
+//! `Value` expression.
+
+use crate::{wire, Result, Value};
+
+/// Something that can be sent to a server for evaluation.
+///
+/// ```
+/// use rayforce::{Request, Value};
+/// let mut text = Vec::new();
+/// "(+ 1 2)".write_payload(&mut text).unwrap();
+/// let mut tree = Vec::new();
+/// Value::call("+", [1i64.into(), 2i64.into()]).write_payload(&mut tree).unwrap();
+/// assert_eq!(text[0], 0xf3); // a STR atom
+/// assert_eq!(tree[0], 0x00); // a LIST
+/// ```
+pub trait Request {
+    /// Appends this request's payload (one serialized value) to `out`.
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()>;
+}
+
+impl Request for str {
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.reserve(10 + self.len());
+        out.extend_from_slice(&[0xf3, 0]);
+        out.extend_from_slice(&(self.len() as i64).to_le_bytes());
+        out.extend_from_slice(self.as_bytes());
+        Ok(())
+    }
+}
+
+impl Request for String {
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        self.as_str().write_payload(out)
+    }
+}
+
+impl Request for Value {
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        wire::encode_into(self, out)
+    }
+}
+
+impl<T: Request + ?Sized> Request for &T {
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        (**self).write_payload(out)
+    }
+}

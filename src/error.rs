@@ -1,0 +1,348 @@
+//! Errors: one [`Error`] enum for everything the SDK can report, the codec's
+//! [`DecodeError`], and the server's error codes as the matchable [`ServerErrorCode`].
+//!
+//! This module owns error *types* only; it performs no I/O and no formatting of values.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Shorthand for `std::result::Result<T, rayforce::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to a Rayforce server.
+///
+/// Each failure mode has its own variant so callers can `match` on it:
+///
+/// ```
+/// use rayforce::{Error, ServerErrorCode};
+///
+/// fn describe(e: &Error) -> &'static str {
+///     match e {
+///         Error::Server { code: ServerErrorCode::Name, .. } => "unknown name",
+///         Error::Server { .. } => "other server error",
+///         Error::Timeout { .. } => "too slow",
+///         Error::Closed => "client was closed",
+///         _ => "something else",
+///     }
+/// }
+/// assert_eq!(describe(&Error::Closed), "client was closed");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server evaluated the request and answered with an ERROR value.
+    #[error("server error `{code}` from {addr}")]
+    Server {
+        /// The error code the server sent.
+        code: ServerErrorCode,
+        /// The server's address (`host:port`).
+        addr: String,
+    },
+    /// Nothing listens at the address (TCP connection refused).
+    #[error("connection to {addr} refused: is a Rayforce server listening there?")]
+    ConnectionRefused {
+        /// The address that refused.
+        addr: String,
+    },
+    /// An operation did not complete within its configured timeout.
+    #[error("{op} with {addr} timed out after {timeout:?}")]
+    Timeout {
+        /// What was being done (`connect`, `handshake`, `read`, `write`).
+        op: &'static str,
+        /// The peer's address.
+        addr: String,
+        /// The timeout that expired.
+        timeout: Duration,
+    },
+    /// The server rejected the credentials.
+    #[error("authentication with {addr} failed: wrong password")]
+    AuthFailed {
+        /// The server's address.
+        addr: String,
+    },
+    /// The server requires a password but none was configured.
+    #[error("{addr} requires a password; set one with ClientBuilder::password")]
+    PasswordRequired {
+        /// The server's address.
+        addr: String,
+    },
+    /// The peer speaks another wire version than 3.
+    #[error("wire version mismatch with {addr}: expected 3, got {got}")]
+    VersionMismatch {
+        /// The peer's address.
+        addr: String,
+        /// The version byte the peer sent.
+        got: u8,
+    },
+    /// The connection broke (EOF, reset, broken pipe) or the peer broke the protocol;
+    /// the client is marked dead.
+    #[error("connection to {addr} lost: {reason}")]
+    ConnectionLost {
+        /// The peer's address.
+        addr: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The peer sent bytes that are not a valid frame or value; the client is marked dead.
+    #[error("protocol error with {addr}: {source}")]
+    Protocol {
+        /// The peer's address.
+        addr: String,
+        /// What was wrong with the bytes.
+        #[source]
+        source: DecodeError,
+    },
+    /// The client was closed (explicitly or after a fatal error); open a new one.
+    #[error("the client is closed")]
+    Closed,
+    /// Any other I/O failure.
+    #[error("I/O error with {addr}: {source}")]
+    Io {
+        /// The peer's address.
+        addr: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Encoding or decoding a value failed without any connection involved.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// A value could not be encoded (for example a symbol containing a NUL byte).
+    #[error("cannot encode value: {0}")]
+    Encode(String),
+    /// A value did not have the type a conversion asked for.
+    #[error("type mismatch: expected {expected}, got {actual}")]
+    TypeMismatch {
+        /// The expected type.
+        expected: String,
+        /// The actual type.
+        actual: String,
+    },
+    /// A query was built or compiled with an invalid combination of parts.
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
+    /// A local Rayforce server could not be started.
+    #[error("local server: {0}")]
+    LocalServer(String),
+}
+
+impl Error {
+    /// The server's error code, if this is a server error.
+    pub fn server_code(&self) -> Option<&ServerErrorCode> {
+        match self {
+            Error::Server { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether this error leaves the connection unusable.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Error::ConnectionLost { .. }
+                | Error::Protocol { .. }
+                | Error::Timeout { .. }
+                | Error::Closed
+                | Error::Io { .. }
+        )
+    }
+}
+
+/// Why a byte sequence could not be decoded. Produced by the pure codec (`wire`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The input ended before the value did.
+    #[error("truncated input: needed {needed} more byte(s) at offset {offset}")]
+    Truncated {
+        /// Offset where more bytes were needed.
+        offset: usize,
+        /// How many more bytes were needed.
+        needed: usize,
+    },
+    /// A type byte that this protocol version does not define.
+    #[error("unknown type code {code} at offset {offset}")]
+    UnknownType {
+        /// The type byte.
+        code: i8,
+        /// Its offset.
+        offset: usize,
+    },
+    /// A count that is negative or larger than the bytes that could hold it.
+    #[error("invalid element count {count} at offset {offset}")]
+    InvalidCount {
+        /// The count read.
+        count: i64,
+        /// Its offset.
+        offset: usize,
+    },
+    /// Values nested deeper than the configured maximum.
+    #[error("nesting deeper than the limit of {max}")]
+    TooDeep {
+        /// The limit.
+        max: usize,
+    },
+    /// A frame header's magic number was wrong.
+    #[error("bad frame magic {0:#010x}")]
+    BadMagic(u32),
+    /// A frame header carried another wire version than 3.
+    #[error("unsupported wire version {0}")]
+    BadVersion(u8),
+    /// A frame header declared big-endian data.
+    #[error("unsupported endianness byte {0}")]
+    BadEndian(u8),
+    /// A frame header declared a negative payload size.
+    #[error("invalid frame size {0}")]
+    BadSize(i64),
+    /// A frame is larger than the configured maximum.
+    #[error("frame of {size} bytes exceeds the maximum of {max} bytes")]
+    FrameTooLarge {
+        /// The declared size.
+        size: u64,
+        /// The configured maximum.
+        max: u64,
+    },
+    /// A compressed payload was malformed or exceeded its limits.
+    #[error("bad compressed payload: {0}")]
+    Compression(String),
+    /// A structural rule was broken (e.g. a table whose names and columns differ in count).
+    #[error("malformed value: {0}")]
+    Malformed(String),
+    /// Bytes followed the value where none were expected.
+    #[error("{0} trailing byte(s) after the value")]
+    TrailingBytes(usize),
+    /// The peer sent a message type that was not expected here.
+    #[error("unexpected message type {0}")]
+    UnexpectedMessageType(u8),
+}
+
+/// The error codes a Rayforce server sends in an ERROR value (wire spec §5.8).
+///
+/// The set is open: unknown codes arrive as [`ServerErrorCode::Other`].
+///
+/// ```
+/// use rayforce::ServerErrorCode;
+/// assert_eq!(ServerErrorCode::from_code("type"), ServerErrorCode::Type);
+/// assert_eq!(ServerErrorCode::from_code("weird").as_str(), "weird");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServerErrorCode {
+    /// `type`: an operand had the wrong type.
+    Type,
+    /// `arity`: wrong number of arguments.
+    Arity,
+    /// `length`: operands of different lengths.
+    Length,
+    /// `domain`: a value outside the function's domain (also what `raise` produces).
+    Domain,
+    /// `index`: an index out of range.
+    Index,
+    /// `value`: a bad value.
+    Value,
+    /// `limit`: a limit was exceeded.
+    Limit,
+    /// `os`: an operating-system call failed.
+    Os,
+    /// `parse`: the request text did not parse.
+    Parse,
+    /// `nyi`: not yet implemented.
+    Nyi,
+    /// `name`: an undefined name.
+    Name,
+    /// `access`: not allowed for this connection (restricted mode, `-U`).
+    Access,
+    /// `oom`: out of memory.
+    Oom,
+    /// `range`: out of range.
+    Range,
+    /// `rank`: wrong rank.
+    Rank,
+    /// `io`: an I/O failure on the server.
+    Io,
+    /// `schema`: e.g. an unknown column.
+    Schema,
+    /// `corrupt`: corrupt data.
+    Corrupt,
+    /// `cancel`: the query was cancelled.
+    Cancel,
+    /// `reserve`: reserved.
+    Reserve,
+    /// `version`: version mismatch.
+    Version,
+    /// `fpenv`: floating-point environment.
+    Fpenv,
+    /// Any other code, verbatim.
+    Other(String),
+}
+
+const CODES: &[(&str, ServerErrorCode)] = &[
+    ("type", ServerErrorCode::Type),
+    ("arity", ServerErrorCode::Arity),
+    ("length", ServerErrorCode::Length),
+    ("domain", ServerErrorCode::Domain),
+    ("index", ServerErrorCode::Index),
+    ("value", ServerErrorCode::Value),
+    ("limit", ServerErrorCode::Limit),
+    ("os", ServerErrorCode::Os),
+    ("parse", ServerErrorCode::Parse),
+    ("nyi", ServerErrorCode::Nyi),
+    ("name", ServerErrorCode::Name),
+    ("access", ServerErrorCode::Access),
+    ("oom", ServerErrorCode::Oom),
+    ("range", ServerErrorCode::Range),
+    ("rank", ServerErrorCode::Rank),
+    ("io", ServerErrorCode::Io),
+    ("schema", ServerErrorCode::Schema),
+    ("corrupt", ServerErrorCode::Corrupt),
+    ("cancel", ServerErrorCode::Cancel),
+    ("reserve", ServerErrorCode::Reserve),
+    ("version", ServerErrorCode::Version),
+    ("fpenv", ServerErrorCode::Fpenv),
+];
+
+impl ServerErrorCode {
+    /// Maps the code text the server sent to a variant.
+    pub fn from_code(code: &str) -> ServerErrorCode {
+        CODES
+            .iter()
+            .find(|(text, _)| *text == code)
+            .map(|(_, variant)| variant.clone())
+            .unwrap_or_else(|| ServerErrorCode::Other(code.to_string()))
+    }
+
+    /// The code as the server writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ServerErrorCode::Other(text) => text,
+            known => CODES
+                .iter()
+                .find(|(_, variant)| variant == known)
+                .map(|(text, _)| *text)
+                .unwrap_or(""),
+        }
+    }
+}
+
+impl fmt::Display for ServerErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_code_round_trips_through_its_text() {
+        for (text, variant) in CODES {
+            assert_eq!(&ServerErrorCode::from_code(text), variant);
+            assert_eq!(variant.as_str(), *text);
+        }
+        assert_eq!(
+            ServerErrorCode::from_code("zzz"),
+            ServerErrorCode::Other("zzz".into())
+        );
+    }
+}

@@ -1,0 +1,38 @@
+//! # rayforce — a typed Rust SDK for the Rayforce database
+//!
+//! The crate is layered; lower layers are pure (no I/O) and carry most of the logic:
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`value`] | [`Value`] and its parts: atoms, typed vectors, symbols, temporal types, dicts, tables |
+//! | [`wire`] | Rayforce's binary protocol: payload codec, frame header, handshake, compression, limits |
+//! | [`transport`] | moving frames: the [`Transport`] trait and [`TcpTransport`] |
+//! | [`client`] | [`Client`]: connect, authenticate, `execute`, `send_async`, pipelining |
+//! | [`server`] | [`LocalServer`]: runs the real `rayforce` binary for quickstarts and tests |
+//! | [`error`] | [`Error`], [`DecodeError`] and the server's [`ServerErrorCode`] |
+//!
+//! ```no_run
+//! use rayforce::{Client, LocalServer};
+//!
+//! let server = LocalServer::start()?;
+//! let mut client = Client::connect("127.0.0.1", server.port())?;
+//! assert_eq!(client.execute("(+ 1 2)")?, rayforce::Value::I64(3));
+//! # Ok::<(), rayforce::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod error;
+pub mod server;
+pub mod transport;
+pub mod value;
+pub mod wire;
+
+pub use client::{Client, ClientBuilder, Request};
+pub use error::{DecodeError, Error, Result, ServerErrorCode};
+pub use server::LocalServer;
+pub use transport::{TcpTransport, Transport};
+pub use value::{
+    Builtin, BuiltinKind, Date, Dict, Guid, Lambda, Symbol, Table, Text, TextColumn, Time,
+    Timestamp, Type, Value, Vector,
+};

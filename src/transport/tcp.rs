@@ -1,0 +1,322 @@
+//! [`TcpTransport`]: frames over a `std::net::TcpStream`, with the connect/handshake/auth
+//! sequence under one deadline and per-read/per-write timeouts afterwards.
+
+use super::Transport;
+use crate::wire::handshake::{self, HandshakeError, HelloReply};
+use crate::wire::{Frame, FrameHeader, Limits, HEADER_LEN};
+use crate::{Error, Result};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+/// Frames smaller than this are copied into one buffer with their header and sent in one
+/// write; larger payloads are written straight from the caller's buffer.
+const COALESCE_LIMIT: usize = 64 << 10;
+/// Payload buffers grow in steps of at most this much ahead of the bytes received, so a
+/// lying size header cannot make the reader allocate memory the peer never sends.
+const READ_CHUNK: usize = 16 << 20;
+
+/// How to open a TCP connection: timeouts, credentials and limits.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// Bound on connecting plus the handshake and authentication together.
+    pub connect_timeout: Duration,
+    /// Longest wait for bytes from the server once connected (`None`: wait forever).
+    pub read_timeout: Option<Duration>,
+    /// Longest wait for the socket to accept bytes (`None`: wait forever).
+    pub write_timeout: Option<Duration>,
+    /// `(user, password)` for servers started with `-u` or `-U`.
+    pub credentials: Option<(String, String)>,
+    /// Size and depth limits for incoming frames.
+    pub limits: Limits,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> ConnectOptions {
+        ConnectOptions {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Some(Duration::from_secs(60)),
+            write_timeout: Some(Duration::from_secs(60)),
+            credentials: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The default transport: Rayforce frames over TCP.
+#[derive(Debug)]
+pub struct TcpTransport {
+    stream: TcpStream,
+    peer: String,
+    out: Vec<u8>,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+    max_frame_size: u64,
+}
+
+/// Maps an I/O error to the crate's error for operation `op`.
+pub(crate) fn io_error(
+    e: io::Error,
+    op: &'static str,
+    peer: &str,
+    timeout: Option<Duration>,
+) -> Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Error::Timeout {
+            op,
+            addr: peer.to_string(),
+            timeout: timeout.unwrap_or_default(),
+        },
+        io::ErrorKind::ConnectionRefused => Error::ConnectionRefused {
+            addr: peer.to_string(),
+        },
+        io::ErrorKind::UnexpectedEof
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe
+        | io::ErrorKind::NotConnected => Error::ConnectionLost {
+            addr: peer.to_string(),
+            reason: format!("{op}: {e}"),
+        },
+        _ => Error::Io {
+            addr: peer.to_string(),
+            source: e,
+        },
+    }
+}
+
+impl TcpTransport {
+    /// Connects, says hello and authenticates, all within `options.connect_timeout`.
+    pub fn connect(host: &str, port: u16, options: &ConnectOptions) -> Result<TcpTransport> {
+        let peer = format!("{host}:{port}");
+        let deadline = Instant::now() + options.connect_timeout;
+        let timeout_err = |op| Error::Timeout {
+            op,
+            addr: peer.clone(),
+            timeout: options.connect_timeout,
+        };
+        let addrs: Vec<_> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| Error::Io {
+                addr: peer.clone(),
+                source: e,
+            })?
+            .collect();
+        let mut last_err = None;
+        let mut stream = None;
+        for addr in addrs {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(timeout_err("connect"));
+            }
+            match TcpStream::connect_timeout(&addr, left) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last_err = Some(e),
+            }
+        }
+        let stream = match (stream, last_err) {
+            (Some(s), _) => s,
+            (None, Some(e)) => {
+                return Err(io_error(e, "connect", &peer, Some(options.connect_timeout)))
+            }
+            (None, None) => {
+                return Err(Error::Io {
+                    addr: peer.clone(),
+                    source: io::Error::new(io::ErrorKind::NotFound, "host resolved to no address"),
+                })
+            }
+        };
+        stream
+            .set_nodelay(true)
+            .map_err(|e| io_error(e, "connect", &peer, None))?;
+        let mut transport = TcpTransport {
+            stream,
+            peer,
+            out: Vec::new(),
+            read_timeout: options.read_timeout,
+            write_timeout: options.write_timeout,
+            max_frame_size: options.limits.max_frame_size,
+        };
+        transport.handshake(options, deadline)?;
+        transport.apply_timeouts()?;
+        Ok(transport)
+    }
+
+    fn set_deadline(&self, deadline: Instant, timeout: Duration) -> Result<()> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Error::Timeout {
+                op: "handshake",
+                addr: self.peer.clone(),
+                timeout,
+            });
+        }
+        self.stream
+            .set_read_timeout(Some(left))
+            .and_then(|_| self.stream.set_write_timeout(Some(left)))
+            .map_err(|e| io_error(e, "handshake", &self.peer, None))
+    }
+
+    fn handshake(&mut self, options: &ConnectOptions, deadline: Instant) -> Result<()> {
+        let limit = Some(options.connect_timeout);
+        self.set_deadline(deadline, options.connect_timeout)?;
+        self.stream
+            .write_all(&handshake::HELLO)
+            .map_err(|e| io_error(e, "handshake", &self.peer, limit))?;
+        let mut reply = [0u8; 2];
+        self.stream.read_exact(&mut reply).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => Error::ConnectionLost {
+                addr: self.peer.clone(),
+                reason: "the server closed the connection during the handshake (is it a Rayforce v3 server?)".into(),
+            },
+            _ => io_error(e, "handshake", &self.peer, limit),
+        })?;
+        match handshake::parse_hello_reply(reply) {
+            Ok(HelloReply::Ready) => Ok(()),
+            Ok(HelloReply::CredentialsRequired) => {
+                let (user, password) =
+                    options
+                        .credentials
+                        .as_ref()
+                        .ok_or_else(|| Error::PasswordRequired {
+                            addr: self.peer.clone(),
+                        })?;
+                let creds = handshake::credentials(user, password).map_err(|e| match e {
+                    HandshakeError::BadCredentials(msg) => Error::Encode(msg),
+                    other => Error::Encode(format!("{other:?}")),
+                })?;
+                self.set_deadline(deadline, options.connect_timeout)?;
+                self.stream
+                    .write_all(&creds)
+                    .map_err(|e| io_error(e, "authentication", &self.peer, limit))?;
+                let mut result = [0u8; 1];
+                match self.stream.read_exact(&mut result) {
+                    Ok(()) if handshake::auth_accepted(result[0]) => Ok(()),
+                    Ok(()) => Err(Error::AuthFailed {
+                        addr: self.peer.clone(),
+                    }),
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(Error::AuthFailed {
+                        addr: self.peer.clone(),
+                    }),
+                    Err(e) => Err(io_error(e, "authentication", &self.peer, limit)),
+                }
+            }
+            Err(HandshakeError::VersionMismatch(got)) => Err(Error::VersionMismatch {
+                addr: self.peer.clone(),
+                got,
+            }),
+            Err(other) => Err(Error::ConnectionLost {
+                addr: self.peer.clone(),
+                reason: format!("unexpected handshake reply {reply:02x?}: {other:?}"),
+            }),
+        }
+    }
+
+    fn apply_timeouts(&self) -> Result<()> {
+        self.stream
+            .set_read_timeout(self.read_timeout)
+            .and_then(|_| self.stream.set_write_timeout(self.write_timeout))
+            .map_err(|e| io_error(e, "connect", &self.peer, None))
+    }
+
+    fn write_err(&self, e: io::Error) -> Error {
+        io_error(e, "write", &self.peer, self.write_timeout)
+    }
+
+    fn read_err(&self, e: io::Error) -> Error {
+        io_error(e, "read", &self.peer, self.read_timeout)
+    }
+}
+
+impl Transport for TcpTransport {
+    fn send(&mut self, header: &FrameHeader, payload: &[u8]) -> Result<()> {
+        self.out.extend_from_slice(&header.encode());
+        if payload.len() < COALESCE_LIMIT {
+            self.out.extend_from_slice(payload);
+            if self.out.len() >= COALESCE_LIMIT {
+                self.flush()?;
+            }
+            return Ok(());
+        }
+        self.flush()?;
+        self.stream
+            .write_all(payload)
+            .map_err(|e| self.write_err(e))
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if !self.out.is_empty() {
+            let result = self.stream.write_all(&self.out);
+            self.out.clear();
+            result.map_err(|e| self.write_err(e))?;
+        }
+        Ok(())
+    }
+
+    fn recv(&mut self) -> Result<Frame> {
+        let mut head = [0u8; HEADER_LEN];
+        self.stream
+            .read_exact(&mut head)
+            .map_err(|e| self.read_err(e))?;
+        let header =
+            FrameHeader::decode(&head, self.max_frame_size).map_err(|source| Error::Protocol {
+                addr: self.peer.clone(),
+                source,
+            })?;
+        let size = usize::try_from(header.size).map_err(|_| Error::Protocol {
+            addr: self.peer.clone(),
+            source: crate::DecodeError::FrameTooLarge {
+                size: header.size,
+                max: usize::MAX as u64,
+            },
+        })?;
+        let mut payload = Vec::with_capacity(size.min(READ_CHUNK));
+        while payload.len() < size {
+            let want = (size - payload.len()).min(payload.capacity().max(READ_CHUNK));
+            payload.reserve_exact(want);
+            let got = (&mut self.stream)
+                .take(want as u64)
+                .read_to_end(&mut payload)
+                .map_err(|e| self.read_err(e))?;
+            if got < want {
+                return Err(Error::ConnectionLost {
+                    addr: self.peer.clone(),
+                    reason: format!(
+                        "the server closed the connection after {} of {size} payload bytes",
+                        payload.len()
+                    ),
+                });
+            }
+        }
+        Ok(Frame { header, payload })
+    }
+
+    fn close(&mut self) -> Result<()> {
+        let _ = self.flush();
+        match self.stream.shutdown(Shutdown::Both) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            Err(e) => Err(io_error(e, "close", &self.peer, None)),
+        }
+    }
+
+    fn peer(&self) -> &str {
+        &self.peer
+    }
+
+    fn is_open(&mut self) -> bool {
+        if self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut byte = [0u8; 1];
+        let open = match self.stream.peek(&mut byte) {
+            Ok(0) => false,
+            Ok(_) => true,
+            Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+        };
+        open && self.stream.set_nonblocking(false).is_ok()
+    }
+}

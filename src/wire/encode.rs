@@ -1,0 +1,276 @@
+//! Payload encoding: [`Value`] → bytes (wire spec §5), byte-exact with the server.
+//!
+//! The exact size is computed first so the output is allocated once; fixed-width vectors
+//! are written with one bulk copy. The only failures are values the wire cannot carry
+//! (a NUL inside a symbol or builtin name, an error code over 8 bytes).
+
+use crate::value::{Symbol, Text, TextColumn, Type, Value, Vector};
+use crate::{Error, Result};
+
+/// Vector attribute: at least one element is null.
+pub const ATTR_HAS_NULLS: u8 = 0x40;
+/// Vector attribute the server puts on a table's column-name vector.
+pub const ATTR_TABLE_NAMES: u8 = 0x03;
+
+/// Encodes one value into a new buffer.
+///
+/// ```
+/// use rayforce::{wire, Value};
+/// assert_eq!(wire::encode(&Value::I64(3)).unwrap(), [0xfb, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
+/// assert!(wire::encode(&Value::symbol("a\0b")).is_err());
+/// ```
+pub fn encode(value: &Value) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(encoded_len(value));
+    encode_into(value, &mut out)?;
+    Ok(out)
+}
+
+/// Appends the encoding of `value` to `out`. On error `out` may hold a partial value.
+pub fn encode_into(value: &Value, out: &mut Vec<u8>) -> Result<()> {
+    out.reserve(encoded_len(value));
+    write_value(out, value)
+}
+
+/// The exact number of bytes [`encode`] produces for `value`.
+pub fn encoded_len(value: &Value) -> usize {
+    match value {
+        Value::Bool(_) | Value::U8(_) => 3,
+        Value::I16(_) => 4,
+        Value::I32(_) | Value::F32(_) | Value::Date(_) | Value::Time(_) => 6,
+        Value::I64(_) | Value::F64(_) | Value::Timestamp(_) => 10,
+        Value::Guid(_) => 18,
+        Value::Symbol(s) => 3 + s.text.len(),
+        Value::Str(t) => 10 + t.len(),
+        Value::TypedNull(t) => match t {
+            Type::Symbol => 3,
+            Type::Str => 10,
+            t => 2 + t.width().unwrap_or(0),
+        },
+        Value::Vector(v) => 10 + vector_body_len(v),
+        Value::List(items) => 10 + items.iter().map(encoded_len).sum::<usize>(),
+        Value::Dict(d) => 2 + encoded_len(&d.keys) + encoded_len(&d.values),
+        Value::Table(t) => {
+            2 + 10
+                + text_column_len(t.names(), false)
+                + 10
+                + t.columns().iter().map(encoded_len).sum::<usize>()
+        }
+        Value::Lambda(l) => {
+            2 + 10
+                + text_column_len(&l.params, false)
+                + 10
+                + l.body.iter().map(encoded_len).sum::<usize>()
+                + l.closure.as_deref().map(encoded_len).unwrap_or(0)
+        }
+        Value::Builtin(b) => 2 + b.name.len(),
+        Value::Null => 1,
+        Value::Error(_) => 9,
+    }
+}
+
+fn text_column_len(col: &TextColumn, with_lengths: bool) -> usize {
+    if with_lengths {
+        col.bytes().len() + 8 * col.len()
+    } else {
+        col.bytes().len() + col.len()
+    }
+}
+
+fn vector_body_len(v: &Vector) -> usize {
+    match v {
+        Vector::Symbol(c) => text_column_len(c, false),
+        Vector::Str(c) => text_column_len(c, true),
+        other => other.len() * other.elem_type().width().unwrap_or(0),
+    }
+}
+
+fn no_nul(bytes: &[u8], what: &str) -> Result<()> {
+    if memchr::memchr(0, bytes).is_some() {
+        return Err(Error::Encode(format!(
+            "{what} {:?} contains a NUL byte, which the wire format cannot carry",
+            String::from_utf8_lossy(bytes)
+        )));
+    }
+    Ok(())
+}
+
+fn write_cstr(out: &mut Vec<u8>, text: &Text, what: &str) -> Result<()> {
+    no_nul(text.as_bytes(), what)?;
+    out.extend_from_slice(text.as_bytes());
+    out.push(0);
+    Ok(())
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
+    let atom = |out: &mut Vec<u8>, t: Type, flags: u8, bytes: &[u8]| {
+        out.push((t.code() as i8).wrapping_neg() as u8);
+        out.push(flags);
+        out.extend_from_slice(bytes);
+    };
+    match value {
+        Value::Bool(b) => atom(out, Type::Bool, 0, &[*b as u8]),
+        Value::U8(x) => atom(out, Type::U8, 0, &[*x]),
+        Value::I16(x) => atom(out, Type::I16, 0, &x.to_le_bytes()),
+        Value::I32(x) => atom(out, Type::I32, 0, &x.to_le_bytes()),
+        Value::I64(x) => atom(out, Type::I64, 0, &x.to_le_bytes()),
+        Value::F32(x) => atom(out, Type::F32, 0, &x.to_le_bytes()),
+        Value::F64(x) => atom(out, Type::F64, 0, &x.to_le_bytes()),
+        Value::Date(x) => atom(out, Type::Date, 0, &x.0.to_le_bytes()),
+        Value::Time(x) => atom(out, Type::Time, 0, &x.0.to_le_bytes()),
+        Value::Timestamp(x) => atom(out, Type::Timestamp, 0, &x.0.to_le_bytes()),
+        Value::Guid(g) => atom(out, Type::Guid, 0, &g.0),
+        Value::Symbol(Symbol { text, quoted }) => {
+            atom(out, Type::Symbol, if *quoted { 0x20 } else { 0 }, &[]);
+            write_cstr(out, text, "symbol")?;
+        }
+        Value::Str(t) => {
+            atom(out, Type::Str, 0, &(t.len() as i64).to_le_bytes());
+            out.extend_from_slice(t.as_bytes());
+        }
+        Value::TypedNull(t) => write_typed_null(out, *t),
+        Value::Vector(v) => write_vector(out, v, if v.has_nulls() { ATTR_HAS_NULLS } else { 0 })?,
+        Value::List(items) => write_list(out, items)?,
+        Value::Dict(d) => {
+            out.extend_from_slice(&[99, 0]);
+            write_value(out, &d.keys)?;
+            write_value(out, &d.values)?;
+        }
+        Value::Table(t) => {
+            out.extend_from_slice(&[98, 0]);
+            write_vector_of_names(out, t.names(), ATTR_TABLE_NAMES)?;
+            write_list(out, t.columns())?;
+        }
+        Value::Lambda(l) => {
+            out.extend_from_slice(&[100, l.attrs]);
+            write_vector_of_names(out, &l.params, 0)?;
+            write_list(out, &l.body)?;
+            if let Some(closure) = &l.closure {
+                write_value(out, closure)?;
+            }
+        }
+        Value::Builtin(b) => {
+            out.push(match b.kind {
+                crate::value::BuiltinKind::Unary => 101,
+                crate::value::BuiltinKind::Binary => 102,
+                crate::value::BuiltinKind::Variadic => 103,
+            });
+            write_cstr(out, &b.name, "builtin name")?;
+        }
+        Value::Null => out.push(126),
+        Value::Error(code) => {
+            let text = code.as_str().as_bytes();
+            if text.len() > 8 {
+                return Err(Error::Encode(format!(
+                    "error code {:?} is longer than 8 bytes",
+                    code.as_str()
+                )));
+            }
+            no_nul(text, "error code")?;
+            out.push(127);
+            let mut padded = [0u8; 8];
+            padded[..text.len()].copy_from_slice(text);
+            out.extend_from_slice(&padded);
+        }
+    }
+    Ok(())
+}
+
+fn write_typed_null(out: &mut Vec<u8>, t: Type) {
+    out.push((t.code() as i8).wrapping_neg() as u8);
+    out.push(1);
+    match t {
+        Type::Bool | Type::U8 => out.push(0),
+        Type::I16 => out.extend_from_slice(&i16::MIN.to_le_bytes()),
+        Type::I32 | Type::Date | Type::Time => out.extend_from_slice(&i32::MIN.to_le_bytes()),
+        Type::I64 | Type::Timestamp => out.extend_from_slice(&i64::MIN.to_le_bytes()),
+        Type::F32 => out.extend_from_slice(&0x7fc0_0000u32.to_le_bytes()),
+        Type::F64 => out.extend_from_slice(&0x7ff8_0000_0000_0000u64.to_le_bytes()),
+        Type::Guid => out.extend_from_slice(&[0; 16]),
+        Type::Symbol => out.push(0),
+        Type::Str => out.extend_from_slice(&0i64.to_le_bytes()),
+    }
+}
+
+fn write_list(out: &mut Vec<u8>, items: &[Value]) -> Result<()> {
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&(items.len() as i64).to_le_bytes());
+    for item in items {
+        write_value(out, item)?;
+    }
+    Ok(())
+}
+
+fn write_vector_of_names(out: &mut Vec<u8>, names: &TextColumn, attrs: u8) -> Result<()> {
+    out.extend_from_slice(&[Type::Symbol.code(), attrs]);
+    out.extend_from_slice(&(names.len() as i64).to_le_bytes());
+    write_symbols(out, names)
+}
+
+fn write_symbols(out: &mut Vec<u8>, col: &TextColumn) -> Result<()> {
+    no_nul(col.bytes(), "symbol")?;
+    for s in col.iter() {
+        out.extend_from_slice(s);
+        out.push(0);
+    }
+    Ok(())
+}
+
+fn write_vector(out: &mut Vec<u8>, v: &Vector, attrs: u8) -> Result<()> {
+    out.extend_from_slice(&[v.elem_type().code(), attrs]);
+    out.extend_from_slice(&(v.len() as i64).to_le_bytes());
+    match v {
+        Vector::Bool(x) => out.extend(x.iter().map(|b| *b as u8)),
+        Vector::U8(x) => out.extend_from_slice(x),
+        Vector::I16(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::I32(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::I64(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::F32(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::F64(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::Date(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::Time(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::Timestamp(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::Guid(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
+        Vector::Symbol(c) => write_symbols(out, c)?,
+        Vector::Str(c) => {
+            for s in c.iter() {
+                out.extend_from_slice(&(s.len() as i64).to_le_bytes());
+                out.extend_from_slice(s);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Dict, Table};
+
+    #[test]
+    fn encoded_len_is_exact() {
+        let values = vec![
+            Value::TypedNull(Type::Guid),
+            Value::TypedNull(Type::Str),
+            Value::from(vec!["ab", ""]),
+            Value::Dict(Dict::from_pairs([("k", Value::I64(1))])),
+            Value::Table(
+                Table::new(
+                    ["a"],
+                    vec![Value::Vector(Vector::Symbol(["x"].into_iter().collect()))],
+                )
+                .unwrap(),
+            ),
+            Value::Error(crate::ServerErrorCode::Type),
+        ];
+        for v in values {
+            assert_eq!(encode(&v).unwrap().len(), encoded_len(&v), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn nul_in_symbol_vector_is_rejected() {
+        let v = Value::Vector(Vector::Symbol(["ok", "bad\0"].into_iter().collect()));
+        let err = encode(&v).unwrap_err();
+        assert!(err.to_string().contains("NUL"), "{err}");
+    }
+}

@@ -1,0 +1,75 @@
+//! Handshake bytes (wire spec §2): the client hello, the server's reply, the
+//! length-prefixed credentials and the one-byte auth result. Pure: no I/O.
+
+use super::VERSION;
+
+/// What the client sends first: wire version 3, then 0.
+pub const HELLO: [u8; 2] = [VERSION, 0];
+
+/// What the server's 2-byte hello reply says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HelloReply {
+    /// The connection is ready for frames.
+    Ready,
+    /// The server wants credentials (`-u` or `-U`).
+    CredentialsRequired,
+}
+
+/// Why a handshake could not go on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakeError {
+    /// The peer's wire version is not 3.
+    VersionMismatch(u8),
+    /// The reply's second byte is neither 0 nor 1.
+    UnknownAuthFlag(u8),
+    /// The credentials do not fit in the 255-byte frame or contain a NUL.
+    BadCredentials(String),
+}
+
+/// Parses the server's hello reply.
+///
+/// ```
+/// use rayforce::wire::handshake::{parse_hello_reply, HelloReply, HandshakeError};
+/// assert_eq!(parse_hello_reply([3, 0]), Ok(HelloReply::Ready));
+/// assert_eq!(parse_hello_reply([3, 1]), Ok(HelloReply::CredentialsRequired));
+/// assert_eq!(parse_hello_reply([2, 0]), Err(HandshakeError::VersionMismatch(2)));
+/// ```
+pub fn parse_hello_reply(reply: [u8; 2]) -> Result<HelloReply, HandshakeError> {
+    match reply {
+        [VERSION, 0] => Ok(HelloReply::Ready),
+        [VERSION, 1] => Ok(HelloReply::CredentialsRequired),
+        [VERSION, flag] => Err(HandshakeError::UnknownAuthFlag(flag)),
+        [version, _] => Err(HandshakeError::VersionMismatch(version)),
+    }
+}
+
+/// The credentials message: `u8 n` then `user:password\0` (n counts the NUL).
+///
+/// ```
+/// use rayforce::wire::handshake::credentials;
+/// assert_eq!(credentials("bob", "secret").unwrap(), b"\x0bbob:secret\0");
+/// assert!(credentials("", &"x".repeat(300)).is_err());
+/// ```
+pub fn credentials(user: &str, password: &str) -> Result<Vec<u8>, HandshakeError> {
+    if user.contains(['\0', ':']) || password.contains('\0') {
+        return Err(HandshakeError::BadCredentials(
+            "user may not contain ':' or NUL, password may not contain NUL".into(),
+        ));
+    }
+    let n = user.len() + 1 + password.len() + 1;
+    let n = u8::try_from(n).map_err(|_| {
+        HandshakeError::BadCredentials(format!("user and password take {n} bytes; at most 255 fit"))
+    })?;
+    let mut out = Vec::with_capacity(n as usize + 1);
+    out.push(n);
+    out.extend_from_slice(user.as_bytes());
+    out.push(b':');
+    out.extend_from_slice(password.as_bytes());
+    out.push(0);
+    Ok(out)
+}
+
+/// Whether the server's one-byte auth result accepts the credentials.
+pub fn auth_accepted(result: u8) -> bool {
+    result == 0
+}
