@@ -77,8 +77,7 @@ impl Py {
 fn parse_py(text: &str) -> Py {
     let chars: Vec<char> = text.chars().collect();
     let mut pos = 0;
-    let v = parse_py_at(&chars, &mut pos);
-    v
+    parse_py_at(&chars, &mut pos)
 }
 
 fn parse_py_at(c: &[char], pos: &mut usize) -> Py {
