@@ -5,6 +5,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`value`] | [`Value`] and its parts: atoms, typed vectors, symbols, temporal types, dicts, tables |
+//! | [`query`] | the query builder: expressions, select/update/insert/upsert/joins, compiled to `Value` trees and Rayfall text |
 //! | [`wire`] | Rayforce's binary protocol: payload codec, frame header, handshake, compression, limits |
 //! | [`transport`] | moving frames: the [`Transport`] trait and [`TcpTransport`] |
 //! | [`client`] | [`Client`]: connect, authenticate, `execute`, `send_async`, pipelining |
@@ -23,6 +24,7 @@
 
 pub mod client;
 pub mod error;
+pub mod query;
 pub mod server;
 pub mod transport;
 pub mod value;

@@ -206,6 +206,16 @@ impl Value {
         Value::Symbol(Symbol::literal(text))
     }
 
+    /// A symbol vector.
+    ///
+    /// ```
+    /// use rayforce::Value;
+    /// assert_eq!(Value::symbols(["a", "b"]).to_rayfall(), "['a 'b]");
+    /// ```
+    pub fn symbols<S: AsRef<[u8]>>(items: impl IntoIterator<Item = S>) -> Value {
+        Value::Vector(Vector::Symbol(items.into_iter().collect()))
+    }
+
     /// A name-reference symbol atom (the server looks it up).
     pub fn name(text: impl Into<Text>) -> Value {
         Value::Symbol(Symbol::name(text))

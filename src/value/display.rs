@@ -362,9 +362,9 @@ fn write_list_data(out: &mut String, items: &[Value]) {
 }
 
 fn write_table_literal(out: &mut String, t: &Table) {
-    out.push_str("(table [");
-    write_names(out, t.names());
-    out.push_str("] ");
+    out.push_str("(table ");
+    write_vector(out, &Vector::Symbol(t.names().clone()));
+    out.push(' ');
     write_list_data(out, t.columns());
     out.push(')');
 }

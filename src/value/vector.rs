@@ -176,6 +176,70 @@ impl Vector {
         }
     }
 
+    /// Builds a typed vector from atoms that all have one type (typed nulls of that type
+    /// included; symbols regardless of their quoted flag). `None` for an empty slice, mixed
+    /// types or non-atoms.
+    ///
+    /// ```
+    /// use rayforce::{Value, Vector, Type};
+    /// let v = Vector::from_atoms(&[Value::I64(1), Value::TypedNull(Type::I64)]).unwrap();
+    /// assert_eq!(v.as_i64(), Some(&[1, i64::MIN][..]));
+    /// assert!(Vector::from_atoms(&[Value::I64(1), Value::F64(1.0)]).is_none());
+    /// ```
+    pub fn from_atoms(items: &[Value]) -> Option<Vector> {
+        let t = items.first()?.elem_type()?;
+        if !items
+            .iter()
+            .all(|v| v.is_atom() && v.elem_type() == Some(t))
+        {
+            return None;
+        }
+        macro_rules! collect {
+            ($variant:ident, $null:expr) => {
+                Vector::$variant(
+                    items
+                        .iter()
+                        .map(|v| match v {
+                            Value::$variant(x) => *x,
+                            _ => $null,
+                        })
+                        .collect(),
+                )
+            };
+        }
+        Some(match t {
+            Type::Bool => collect!(Bool, false),
+            Type::U8 => collect!(U8, 0),
+            Type::I16 => collect!(I16, i16::MIN),
+            Type::I32 => collect!(I32, i32::MIN),
+            Type::I64 => collect!(I64, i64::MIN),
+            Type::F32 => collect!(F32, f32::NAN),
+            Type::F64 => collect!(F64, f64::NAN),
+            Type::Date => collect!(Date, Date::NULL),
+            Type::Time => collect!(Time, Time::NULL),
+            Type::Timestamp => collect!(Timestamp, Timestamp::NULL),
+            Type::Guid => collect!(Guid, Guid([0; 16])),
+            Type::Symbol => Vector::Symbol(
+                items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Symbol(s) => s.text.as_bytes(),
+                        _ => &[],
+                    })
+                    .collect(),
+            ),
+            Type::Str => Vector::Str(
+                items
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(s) => s.as_bytes(),
+                        _ => &[],
+                    })
+                    .collect(),
+            ),
+        })
+    }
+
     /// The element type.
     pub fn elem_type(&self) -> Type {
         match self {

@@ -1,0 +1,264 @@
+//! [`InsertQuery`] and [`UpsertQuery`]: `(insert 'name <data>)` and
+//! `(upsert 'name <key_columns> <data>)`, with data as one row, several rows, column
+//! vectors, a name→value map, or a table. Values are typed data; a Rust string is a STR
+//! value, so use [`Value::symbol`] (or [`sym`](super::sym)) for symbol columns.
+
+use super::expr::compile_literal;
+use super::{Compile, Table};
+use crate::value::{self, Dict, TextColumn, Value, Vector};
+use crate::{Error, Result};
+
+/// The data of an insert or upsert.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InsertData {
+    /// One row, positional: one atom per column.
+    Row(Vec<Value>),
+    /// Column vectors, positional.
+    Columns(Vec<Value>),
+    /// Column name → atom or vector.
+    Map(Vec<(String, Value)>),
+    /// A whole table.
+    Table(value::Table),
+}
+
+fn transpose(rows: Vec<Vec<Value>>) -> Result<Vec<Value>> {
+    let width = rows.first().map(Vec::len).unwrap_or(0);
+    if rows.is_empty() || width == 0 {
+        return Err(Error::InvalidQuery("no rows to insert".into()));
+    }
+    let mut columns: Vec<Vec<Value>> = vec![Vec::with_capacity(rows.len()); width];
+    for (i, row) in rows.into_iter().enumerate() {
+        if row.len() != width {
+            return Err(Error::InvalidQuery(format!(
+                "row {i} has {} values, the first row has {width}",
+                row.len()
+            )));
+        }
+        for (c, v) in row.into_iter().enumerate() {
+            columns[c].push(v);
+        }
+    }
+    Ok(columns
+        .into_iter()
+        .map(|items| match Vector::from_atoms(&items) {
+            Some(v) => Value::Vector(v),
+            None => Value::List(items),
+        })
+        .collect())
+}
+
+/// An atom as a one-element vector; vectors and lists unchanged.
+fn as_column(v: &Value) -> Value {
+    if v.is_atom() {
+        if let Some(vec) = Vector::from_atoms(std::slice::from_ref(v)) {
+            return Value::Vector(vec);
+        }
+    }
+    v.clone()
+}
+
+impl InsertData {
+    fn compile(&self, columns_only: bool) -> Result<Value> {
+        let col = |v: &Value| {
+            if columns_only {
+                compile_literal(&as_column(v))
+            } else {
+                compile_literal(v)
+            }
+        };
+        Ok(match self {
+            InsertData::Row(values) | InsertData::Columns(values) => {
+                if values.is_empty() {
+                    return Err(Error::InvalidQuery("no values to insert".into()));
+                }
+                let mut items = vec![Value::name("list")];
+                items.extend(values.iter().map(col));
+                Value::List(items)
+            }
+            InsertData::Map(pairs) => {
+                if pairs.is_empty() {
+                    return Err(Error::InvalidQuery("no values to insert".into()));
+                }
+                let names: TextColumn = pairs.iter().map(|(k, _)| k.as_str()).collect();
+                let values = pairs.iter().map(|(_, v)| col(v)).collect();
+                Value::Dict(Dict::new(
+                    Value::Vector(Vector::Symbol(names)),
+                    Value::List(values),
+                ))
+            }
+            InsertData::Table(t) => Value::Table(t.clone()),
+        })
+    }
+
+    fn width(&self) -> usize {
+        match self {
+            InsertData::Row(v) | InsertData::Columns(v) => v.len(),
+            InsertData::Map(p) => p.len(),
+            InsertData::Table(t) => t.num_columns(),
+        }
+    }
+}
+
+macro_rules! data_setters {
+    () => {
+        /// One row: a value per column, in the table's column order.
+        pub fn row<V: Into<Value>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
+            self.data = Some(Ok(InsertData::Row(
+                values.into_iter().map(Into::into).collect(),
+            )));
+            self
+        }
+
+        /// Several rows, sent as column vectors.
+        pub fn rows<R, V>(mut self, rows: impl IntoIterator<Item = R>) -> Self
+        where
+            R: IntoIterator<Item = V>,
+            V: Into<Value>,
+        {
+            let rows: Vec<Vec<Value>> = rows
+                .into_iter()
+                .map(|r| r.into_iter().map(Into::into).collect())
+                .collect();
+            self.data = Some(
+                transpose(rows)
+                    .map(InsertData::Columns)
+                    .map_err(|e| e.to_string()),
+            );
+            self
+        }
+
+        /// Column vectors, in the table's column order.
+        pub fn columns<V: Into<Value>>(mut self, columns: impl IntoIterator<Item = V>) -> Self {
+            self.data = Some(Ok(InsertData::Columns(
+                columns.into_iter().map(Into::into).collect(),
+            )));
+            self
+        }
+
+        /// Values by column name (atoms or vectors).
+        pub fn values<K: AsRef<str>, V: Into<Value>>(
+            mut self,
+            pairs: impl IntoIterator<Item = (K, V)>,
+        ) -> Self {
+            self.data = Some(Ok(InsertData::Map(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.as_ref().to_string(), v.into()))
+                    .collect(),
+            )));
+            self
+        }
+
+        /// The rows of a table value.
+        pub fn table(mut self, data: value::Table) -> Self {
+            self.data = Some(Ok(InsertData::Table(data)));
+            self
+        }
+
+        /// Any prepared data.
+        pub fn data(mut self, data: InsertData) -> Self {
+            self.data = Some(Ok(data));
+            self
+        }
+
+        fn checked_data(&self) -> Result<&InsertData> {
+            match &self.data {
+                Some(Ok(data)) => Ok(data),
+                Some(Err(msg)) => Err(Error::InvalidQuery(msg.clone())),
+                None => Err(Error::InvalidQuery(
+                    "no data to insert: call row, rows, columns, values or table".into(),
+                )),
+            }
+        }
+    };
+}
+
+/// An insert. On a named table the server appends in place and returns the name.
+///
+/// ```
+/// use rayforce::query::Table;
+/// use rayforce::Value;
+/// let q = Table::named("employees").insert().row([
+///     Value::I64(6), Value::symbol("frank"), Value::symbol("eng"), Value::F64(80.0), Value::I64(22),
+/// ]);
+/// assert_eq!(q.to_rayfall().unwrap(), "(insert 'employees (list 6 'frank 'eng 80.0 22))");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct InsertQuery {
+    table: Table,
+    data: Option<std::result::Result<InsertData, String>>,
+}
+
+impl InsertQuery {
+    pub(crate) fn new(table: Table) -> InsertQuery {
+        InsertQuery { table, data: None }
+    }
+
+    data_setters!();
+}
+
+impl Compile for InsertQuery {
+    fn compile(&self) -> Result<Value> {
+        let data = self.checked_data()?.compile(false)?;
+        Ok(Value::call("insert", [self.table.compile_target()?, data]))
+    }
+}
+
+/// An upsert keyed on the first `key_columns` columns: rows whose key exists are replaced,
+/// others appended. Data always travels as column vectors.
+///
+/// ```
+/// use rayforce::query::Table;
+/// use rayforce::Value;
+/// let q = Table::named("pos").upsert(2).values([
+///     ("acct", Value::symbols(["a", "c"])),
+///     ("sym", Value::symbols(["Y", "Z"])),
+///     ("qty", Value::from(vec![20i64, 30])),
+/// ]);
+/// assert_eq!(q.to_rayfall().unwrap(), "(upsert 'pos 2 {acct: ['a 'c] sym: ['Y 'Z] qty: [20 30]})");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpsertQuery {
+    table: Table,
+    key_columns: i64,
+    data: Option<std::result::Result<InsertData, String>>,
+}
+
+impl UpsertQuery {
+    pub(crate) fn new(table: Table, key_columns: i64) -> UpsertQuery {
+        UpsertQuery {
+            table,
+            key_columns,
+            data: None,
+        }
+    }
+
+    data_setters!();
+}
+
+impl Compile for UpsertQuery {
+    fn compile(&self) -> Result<Value> {
+        let data = self.checked_data()?;
+        if self.key_columns < 1 {
+            return Err(Error::InvalidQuery(format!(
+                "an upsert needs at least one key column, got {}",
+                self.key_columns
+            )));
+        }
+        if self.key_columns as usize > data.width() {
+            return Err(Error::InvalidQuery(format!(
+                "an upsert keyed on {} columns needs at least that many columns of data, got {}",
+                self.key_columns,
+                data.width()
+            )));
+        }
+        Ok(Value::call(
+            "upsert",
+            [
+                self.table.compile_target()?,
+                Value::I64(self.key_columns),
+                data.compile(true)?,
+            ],
+        ))
+    }
+}

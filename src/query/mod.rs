@@ -1,0 +1,225 @@
+//! The query builder: a fluent, immutable DSL that compiles every query kind into the
+//! [`Value`] expression tree the server evaluates, and renders the same tree as Rayfall text.
+//!
+//! Pure: building and compiling never need a connection. User values are literals inside
+//! the tree (typed data), never pasted into text.
+//!
+//! ```
+//! use rayforce::query::{col, desc, Table};
+//! let q = Table::named("employees")
+//!     .select(["id", "name"])
+//!     .filter(col("age").gt(30))
+//!     .order_by([desc("age")])
+//!     .limit(10);
+//! assert_eq!(
+//!     q.to_rayfall().unwrap(),
+//!     "(select {id: id name: name from: employees where: (> age 30) desc: age take: 10})"
+//! );
+//! ```
+
+mod expr;
+mod insert;
+mod join;
+mod select;
+mod table;
+mod update;
+
+pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr};
+pub use insert::{InsertData, InsertQuery, UpsertQuery};
+pub use join::{JoinKind, JoinQuery, WindowJoinQuery};
+pub use select::{asc, desc, SelectQuery, SortKey};
+pub use table::Table;
+pub use update::UpdateQuery;
+
+use crate::client::Request;
+use crate::{wire, Result, Value};
+use std::fmt;
+
+/// Anything that compiles to a server expression.
+pub trait Compile {
+    /// The expression tree the client sends.
+    fn compile(&self) -> Result<Value>;
+
+    /// The same expression as Rayfall source text.
+    fn to_rayfall(&self) -> Result<String> {
+        Ok(self.compile()?.to_rayfall())
+    }
+}
+
+/// Any query, for composing queries (a join as a select's source, saving a result…).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Query {
+    /// A table by name or inline.
+    Table(Table),
+    /// A select.
+    Select(Box<SelectQuery>),
+    /// An update.
+    Update(Box<UpdateQuery>),
+    /// An insert.
+    Insert(Box<InsertQuery>),
+    /// An upsert.
+    Upsert(Box<UpsertQuery>),
+    /// An inner, left or asof join.
+    Join(Box<JoinQuery>),
+    /// A window join.
+    WindowJoin(Box<WindowJoinQuery>),
+    /// `(ungroup q)`: flattens the list cells of a grouped select.
+    Ungroup(Box<Query>),
+    /// `(set 'name q)`: stores the result on the server under a name.
+    Save(String, Box<Query>),
+    /// Any expression.
+    Expr(Expr),
+}
+
+impl Query {
+    /// Selects from this query's result.
+    pub fn select<I>(self, columns: I) -> SelectQuery
+    where
+        I: IntoIterator,
+        I::Item: Into<Expr>,
+    {
+        SelectQuery::from(self).select(columns)
+    }
+
+    /// Stores this query's result on the server as a global named `name` (`(set 'name q)`).
+    pub fn ipcsave(self, name: &str) -> Query {
+        Query::Save(name.to_string(), Box::new(self))
+    }
+
+    /// Flattens the list cells of a grouped result: `(ungroup q)`.
+    pub fn ungroup(self) -> Query {
+        Query::Ungroup(Box::new(self))
+    }
+
+    /// Compiles as a data source (a read-only table reference).
+    pub(crate) fn compile_source(&self) -> Result<Value> {
+        match self {
+            Query::Table(t) => Ok(t.compile_read()),
+            other => other.compile(),
+        }
+    }
+}
+
+impl Compile for Query {
+    fn compile(&self) -> Result<Value> {
+        match self {
+            Query::Table(t) => t.compile(),
+            Query::Select(q) => q.compile(),
+            Query::Update(q) => q.compile(),
+            Query::Insert(q) => q.compile(),
+            Query::Upsert(q) => q.compile(),
+            Query::Join(q) => q.compile(),
+            Query::WindowJoin(q) => q.compile(),
+            Query::Ungroup(q) => Ok(Value::call("ungroup", [q.compile_source()?])),
+            Query::Save(name, q) => {
+                if name.is_empty() {
+                    return Err(crate::Error::InvalidQuery(
+                        "ipcsave needs a non-empty name".into(),
+                    ));
+                }
+                Ok(Value::call(
+                    "set",
+                    [Value::symbol(name.as_str()), q.compile_source()?],
+                ))
+            }
+            Query::Expr(e) => e.compile(),
+        }
+    }
+}
+
+impl Compile for Expr {
+    fn compile(&self) -> Result<Value> {
+        Expr::compile(self)
+    }
+}
+
+macro_rules! query_plumbing {
+    ($($t:ident => $variant:ident),*) => {$(
+        impl From<$t> for Query {
+            fn from(q: $t) -> Query {
+                Query::$variant(Box::new(q))
+            }
+        }
+        impl $t {
+            /// Stores this query's result on the server as `name` (`(set 'name q)`).
+            pub fn ipcsave(self, name: &str) -> Query {
+                Query::from(self).ipcsave(name)
+            }
+        }
+    )*};
+}
+query_plumbing!(
+    SelectQuery => Select,
+    UpdateQuery => Update,
+    InsertQuery => Insert,
+    UpsertQuery => Upsert,
+    JoinQuery => Join,
+    WindowJoinQuery => WindowJoin
+);
+
+impl From<Table> for Query {
+    fn from(t: Table) -> Query {
+        Query::Table(t)
+    }
+}
+
+impl From<Expr> for Query {
+    fn from(e: Expr) -> Query {
+        Query::Expr(e)
+    }
+}
+
+macro_rules! request_and_display {
+    ($($t:ty),*) => {$(
+        impl Request for $t {
+            fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+                wire::encode_into(&self.compile()?, out)
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self.to_rayfall() {
+                    Ok(text) => f.write_str(&text),
+                    Err(e) => write!(f, "<invalid query: {e}>"),
+                }
+            }
+        }
+    )*};
+}
+macro_rules! inherent_compile {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// The expression tree the client sends (see [`Compile`]).
+            pub fn compile(&self) -> Result<Value> {
+                Compile::compile(self)
+            }
+
+            /// The same query as Rayfall source text.
+            pub fn to_rayfall(&self) -> Result<String> {
+                Ok(Compile::compile(self)?.to_rayfall())
+            }
+        }
+    )*};
+}
+inherent_compile!(
+    Query,
+    Table,
+    SelectQuery,
+    UpdateQuery,
+    InsertQuery,
+    UpsertQuery,
+    JoinQuery,
+    WindowJoinQuery
+);
+
+request_and_display!(
+    Query,
+    Expr,
+    Table,
+    SelectQuery,
+    UpdateQuery,
+    InsertQuery,
+    UpsertQuery,
+    JoinQuery,
+    WindowJoinQuery
+);

@@ -1,0 +1,366 @@
+//! [`SelectQuery`]: projections, filters, grouping, ordering, limit and distinct.
+//!
+//! Compiles to `(select {<out>: <expr> … by: {…} from: <src> where: <pred> asc: … desc: …
+//! take: n})`. Ordering and the limit are done by the server's `select` itself (its
+//! `asc:`/`desc:`/`take:` keys), so they are never dropped; orderings the keys cannot
+//! express fall back to stable `xasc`/`xdesc` sorts.
+
+use super::{Compile, Expr, Query};
+use crate::value::{Dict, TextColumn, Value, Vector};
+use crate::{Error, Result};
+
+/// One sort key: a column and a direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    /// The column.
+    pub column: String,
+    /// `true` for descending.
+    pub descending: bool,
+}
+
+/// Ascending by `column`.
+pub fn asc(column: &str) -> SortKey {
+    SortKey {
+        column: column.to_string(),
+        descending: false,
+    }
+}
+
+/// Descending by `column`.
+pub fn desc(column: &str) -> SortKey {
+    SortKey {
+        column: column.to_string(),
+        descending: true,
+    }
+}
+
+impl From<&str> for SortKey {
+    fn from(column: &str) -> SortKey {
+        asc(column)
+    }
+}
+
+impl From<&str> for Expr {
+    /// A plain string in a projection or `by` list is a column name.
+    fn from(name: &str) -> Expr {
+        Expr::Column(name.to_string())
+    }
+}
+
+impl From<String> for Expr {
+    fn from(name: String) -> Expr {
+        Expr::Column(name)
+    }
+}
+
+/// A select query. Immutable: every method returns a new query.
+///
+/// ```
+/// use rayforce::query::{col, Table};
+/// let q = Table::named("employees")
+///     .select([col("salary").sum().alias("total"), col("id").count().alias("n")])
+///     .by(["dept"]);
+/// assert_eq!(
+///     q.to_rayfall().unwrap(),
+///     "(select {total: (sum salary) n: (count id) by: {dept: dept} from: employees})"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelectQuery {
+    source: Box<Query>,
+    columns: Vec<Expr>,
+    by: Vec<Expr>,
+    filters: Vec<Expr>,
+    order: Vec<SortKey>,
+    limit: Option<i64>,
+    distinct: bool,
+}
+
+impl From<Query> for SelectQuery {
+    /// Selects all columns of `source`'s result.
+    fn from(source: Query) -> SelectQuery {
+        SelectQuery {
+            source: Box::new(source),
+            columns: Vec::new(),
+            by: Vec::new(),
+            filters: Vec::new(),
+            order: Vec::new(),
+            limit: None,
+            distinct: false,
+        }
+    }
+}
+
+impl SelectQuery {
+    /// Adds output columns: names (`"id"`) or expressions (`col("a").sum().alias("t")`).
+    /// Unaliased expressions are named like SQL does (`avg_age`). No columns means all.
+    pub fn select<I>(mut self, columns: I) -> SelectQuery
+    where
+        I: IntoIterator,
+        I::Item: Into<Expr>,
+    {
+        self.columns.extend(columns.into_iter().map(Into::into));
+        self
+    }
+
+    /// Keeps the rows matching `predicate`; several filters are AND-ed.
+    pub fn filter(mut self, predicate: Expr) -> SelectQuery {
+        self.filters.push(predicate);
+        self
+    }
+
+    /// Same as [`filter`](Self::filter).
+    pub fn where_(self, predicate: Expr) -> SelectQuery {
+        self.filter(predicate)
+    }
+
+    /// Groups by columns or computed keys (`col("age").gt(30).alias("older")`).
+    pub fn by<I>(mut self, keys: I) -> SelectQuery
+    where
+        I: IntoIterator,
+        I::Item: Into<Expr>,
+    {
+        self.by.extend(keys.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sorts the result by these keys, the first the most significant
+    /// (`"age"` or `asc("age")`, `desc("age")`).
+    pub fn order_by<I>(mut self, keys: I) -> SelectQuery
+    where
+        I: IntoIterator,
+        I::Item: Into<SortKey>,
+    {
+        self.order.extend(keys.into_iter().map(Into::into));
+        self
+    }
+
+    /// Keeps at most the first `n` rows (after ordering).
+    pub fn limit(mut self, n: i64) -> SelectQuery {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Same as [`limit`](Self::limit).
+    pub fn take(self, n: i64) -> SelectQuery {
+        self.limit(n)
+    }
+
+    /// Keeps distinct rows only.
+    pub fn distinct(mut self) -> SelectQuery {
+        self.distinct = true;
+        self
+    }
+
+    /// Flattens the list cells of a grouped select: `(ungroup (select …))`.
+    pub fn ungroup(self) -> Query {
+        Query::from(self).ungroup()
+    }
+
+    fn named(exprs: &[Expr], what: &str) -> Result<(TextColumn, Vec<Value>)> {
+        let mut names = TextColumn::new();
+        let mut values = Vec::with_capacity(exprs.len());
+        let mut seen = std::collections::HashSet::new();
+        for e in exprs {
+            let name = e.output_name().ok_or_else(|| {
+                Error::InvalidQuery(format!(
+                    "{what} expression {} needs a name: add .alias(\"…\")",
+                    e.to_rayfall().unwrap_or_default()
+                ))
+            })?;
+            if !seen.insert(name.clone()) {
+                return Err(Error::InvalidQuery(format!(
+                    "{what} column `{name}` appears twice"
+                )));
+            }
+            names.push(&name);
+            values.push(e.compile()?);
+        }
+        Ok((names, values))
+    }
+
+    /// The `asc:`/`desc:` entries when the ordering fits them: at most one run of each
+    /// direction, in order. `None` when it needs the fallback sorts.
+    fn order_keys(&self) -> Option<Vec<(&'static str, Value)>> {
+        let mut runs: Vec<(bool, Vec<&str>)> = Vec::new();
+        for key in &self.order {
+            match runs.last_mut() {
+                Some((d, cols)) if *d == key.descending => cols.push(&key.column),
+                _ => runs.push((key.descending, vec![&key.column])),
+            }
+        }
+        if runs.len() > 2 {
+            return None;
+        }
+        Some(
+            runs.into_iter()
+                .map(|(descending, cols)| {
+                    let key = if descending { "desc" } else { "asc" };
+                    let value = if cols.len() == 1 {
+                        Value::name(cols[0])
+                    } else {
+                        Value::Vector(Vector::Symbol(cols.into_iter().collect()))
+                    };
+                    (key, value)
+                })
+                .collect(),
+        )
+    }
+}
+
+fn dict(names: TextColumn, values: Vec<Value>) -> Value {
+    Value::Dict(Dict::new(
+        Value::Vector(Vector::Symbol(names)),
+        Value::List(values),
+    ))
+}
+
+impl Compile for SelectQuery {
+    fn compile(&self) -> Result<Value> {
+        if self.order.iter().any(|k| k.column.is_empty()) {
+            return Err(Error::InvalidQuery(
+                "order_by with an empty column name".into(),
+            ));
+        }
+        if matches!(self.limit, Some(n) if n < 0) {
+            return Err(Error::InvalidQuery("limit must not be negative".into()));
+        }
+        let (mut names, mut values) = Self::named(&self.columns, "select")?;
+        if !self.by.is_empty() {
+            let (by_names, by_values) = Self::named(&self.by, "by")?;
+            names.push("by");
+            values.push(dict(by_names, by_values));
+        }
+        names.push("from");
+        values.push(self.source.compile_source()?);
+        let mut filters = self.filters.iter();
+        if let Some(first) = filters.next() {
+            let mut pred = first.compile()?;
+            for f in filters {
+                pred = Value::call("and", [pred, f.compile()?]);
+            }
+            names.push("where");
+            values.push(pred);
+        }
+        let order_keys = self.order_keys();
+        if let Some(keys) = &order_keys {
+            for (k, v) in keys {
+                names.push(k);
+                values.push(v.clone());
+            }
+        }
+        let inline_take = order_keys.is_some() && !self.distinct;
+        if let (true, Some(n)) = (inline_take, self.limit) {
+            names.push("take");
+            values.push(Value::I64(n));
+        }
+        let mut query = Value::call("select", [dict(names, values)]);
+        if order_keys.is_none() {
+            // Stable sorts, least significant key first.
+            for key in self.order.iter().rev() {
+                let f = if key.descending { "xdesc" } else { "xasc" };
+                let cols =
+                    Value::Vector(Vector::Symbol([key.column.as_str()].into_iter().collect()));
+                query = Value::call(f, [query, cols]);
+            }
+        }
+        if self.distinct {
+            query = Value::call("distinct", [query]);
+        }
+        if let (false, Some(n)) = (inline_take, self.limit) {
+            let names: TextColumn = ["from", "take"].into_iter().collect();
+            query = Value::call("select", [dict(names, vec![query, Value::I64(n)])]);
+        }
+        Ok(query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{col, Table};
+    use super::*;
+
+    fn text(q: SelectQuery) -> String {
+        q.to_rayfall().unwrap()
+    }
+
+    #[test]
+    fn select_rows_of_the_spec() {
+        let t = || Table::named("employees");
+        assert_eq!(
+            text(t().select(["id", "name"]).filter(col("age").gt(30))),
+            "(select {id: id name: name from: employees where: (> age 30)})"
+        );
+        assert_eq!(
+            text(t().select(Vec::<Expr>::new())),
+            "(select {from: employees})"
+        );
+        assert_eq!(
+            text(
+                t().select(["name"])
+                    .select([(col("salary") * 2).alias("double")])
+                    .filter(col("dept").eq("eng") | col("age").lt(30))
+            ),
+            "(select {name: name double: (* salary 2) from: employees where: (or (== dept \"eng\") (< age 30))})"
+        );
+        assert_eq!(
+            text(t().select([col("name").alias("who")])),
+            "(select {who: name from: employees})"
+        );
+        assert_eq!(
+            text(
+                t().select(["id"])
+                    .filter(col("a").gt(1))
+                    .filter(col("b").lt(2))
+            ),
+            "(select {id: id from: employees where: (and (> a 1) (< b 2))})"
+        );
+        assert_eq!(
+            text(
+                t().select([col("id").count().alias("n")])
+                    .by([col("age").gt(30).alias("older")])
+            ),
+            "(select {n: (count id) by: {older: (> age 30)} from: employees})"
+        );
+        assert_eq!(
+            text(
+                t().select([col("q").sum().alias("q")])
+                    .by([col("sym"), col("price").gt(100.5).alias("big")])
+            ),
+            "(select {q: (sum q) by: {sym: sym big: (> price 100.5)} from: employees})"
+        );
+        assert_eq!(
+            text(t().select([col("dept").distinct().alias("d")])),
+            "(select {d: (distinct dept) from: employees})"
+        );
+    }
+
+    #[test]
+    fn ordering_limit_and_distinct() {
+        let t = || Table::named("employees").select(["id", "age"]);
+        assert_eq!(
+            text(t().order_by([desc("age")])),
+            "(select {id: id age: age from: employees desc: age})"
+        );
+        assert_eq!(
+            text(t().order_by(["dept", "age"]).limit(2)),
+            "(select {id: id age: age from: employees asc: ['dept 'age] take: 2})"
+        );
+        assert_eq!(
+            text(t().order_by([asc("a"), desc("b"), asc("c")])),
+            "(xasc (xdesc (xasc (select {id: id age: age from: employees}) ['c]) ['b]) ['a])"
+        );
+        assert_eq!(
+            text(t().distinct().limit(3)),
+            "(select {from: (distinct (select {id: id age: age from: employees})) take: 3})"
+        );
+        assert!(t().limit(-1).compile().is_err());
+    }
+
+    #[test]
+    fn unnamed_or_duplicate_columns_are_errors() {
+        let t = Table::named("t");
+        assert!(t.clone().select([super::super::lit(1)]).compile().is_err());
+        assert!(t.select(["a", "a"]).compile().is_err());
+    }
+}
