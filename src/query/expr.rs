@@ -405,12 +405,6 @@ macro_rules! operator {
                 binary($f, self.into_expr(), rhs)
             }
         }
-        impl ops::$trait<Expr> for i32 {
-            type Output = Expr;
-            fn $method(self, rhs: Expr) -> Expr {
-                binary($f, self.into_expr(), rhs)
-            }
-        }
         impl ops::$trait<Expr> for f64 {
             type Output = Expr;
             fn $method(self, rhs: Expr) -> Expr {

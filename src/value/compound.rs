@@ -234,3 +234,20 @@ impl Value {
         Value::TypedNull(t)
     }
 }
+
+/// Builds a [`Table`] value from `name => column` pairs; each column is anything that
+/// converts into a [`Value`] vector. Returns `Result<Table>` (columns must have equal
+/// lengths).
+///
+/// ```
+/// use rayforce::{table, Value};
+/// let t = table! { "id" => vec![1i64, 2], "sym" => Value::symbols(["a", "b"]) }.unwrap();
+/// assert_eq!(t.num_rows(), 2);
+/// assert_eq!(Value::Table(t).to_rayfall(), "(table ['id 'sym] (list [1 2] ['a 'b]))");
+/// ```
+#[macro_export]
+macro_rules! table {
+    ($($name:expr => $column:expr),* $(,)?) => {
+        $crate::value::Table::new([$($name),*], vec![$($crate::Value::from($column)),*])
+    };
+}
