@@ -208,6 +208,16 @@ impl SelectQuery {
     }
 }
 
+/// Stable `xasc`/`xdesc` sorts, least significant key first.
+fn stable_sorts(mut table: Value, keys: &[SortKey]) -> Value {
+    for key in keys.iter().rev() {
+        let f = if key.descending { "xdesc" } else { "xasc" };
+        let cols = Value::Vector(Vector::Symbol([key.column.as_str()].into_iter().collect()));
+        table = Value::call(f, [table, cols]);
+    }
+    table
+}
+
 fn dict(names: TextColumn, values: Vec<Value>) -> Value {
     Value::Dict(Dict::new(
         Value::Vector(Vector::Symbol(names)),
@@ -231,8 +241,29 @@ impl Compile for SelectQuery {
             names.push("by");
             values.push(dict(by_names, by_values));
         }
+        let order_keys = self.order_keys();
+        // Orderings the asc:/desc: keys cannot express use stable sorts: after the select
+        // when every sort column is in its output, else on the source (without grouping).
+        let outputs: Vec<String> = self
+            .columns
+            .iter()
+            .chain(&self.by)
+            .filter_map(Expr::output_name)
+            .collect();
+        let sort_after = order_keys.is_none()
+            && (self.columns.is_empty() || self.order.iter().all(|k| outputs.contains(&k.column)));
+        let sort_before = order_keys.is_none() && !sort_after;
+        if sort_before && !self.by.is_empty() {
+            return Err(Error::InvalidQuery(
+                "this mix of ascending and descending keys needs every sort column in the output of a grouped select".into(),
+            ));
+        }
+        let mut source = self.source.compile_source()?;
+        if sort_before {
+            source = stable_sorts(source, &self.order);
+        }
         names.push("from");
-        values.push(self.source.compile_source()?);
+        values.push(source);
         let mut filters = self.filters.iter();
         if let Some(first) = filters.next() {
             let mut pred = first.compile()?;
@@ -242,27 +273,20 @@ impl Compile for SelectQuery {
             names.push("where");
             values.push(pred);
         }
-        let order_keys = self.order_keys();
         if let Some(keys) = &order_keys {
             for (k, v) in keys {
                 names.push(k);
                 values.push(v.clone());
             }
         }
-        let inline_take = order_keys.is_some() && !self.distinct;
+        let inline_take = (order_keys.is_some() || sort_before) && !self.distinct;
         if let (true, Some(n)) = (inline_take, self.limit) {
             names.push("take");
             values.push(Value::I64(n));
         }
         let mut query = Value::call("select", [dict(names, values)]);
-        if order_keys.is_none() {
-            // Stable sorts, least significant key first.
-            for key in self.order.iter().rev() {
-                let f = if key.descending { "xdesc" } else { "xasc" };
-                let cols =
-                    Value::Vector(Vector::Symbol([key.column.as_str()].into_iter().collect()));
-                query = Value::call(f, [query, cols]);
-            }
+        if sort_after {
+            query = stable_sorts(query, &self.order);
         }
         if self.distinct {
             query = Value::call("distinct", [query]);
@@ -347,8 +371,12 @@ mod tests {
             "(select {id: id age: age from: employees asc: ['dept 'age] take: 2})"
         );
         assert_eq!(
-            text(t().order_by([asc("a"), desc("b"), asc("c")])),
-            "(xasc (xdesc (xasc (select {id: id age: age from: employees}) ['c]) ['b]) ['a])"
+            text(t().order_by([asc("id"), desc("age"), asc("id")])),
+            "(xasc (xdesc (xasc (select {id: id age: age from: employees}) ['id]) ['age]) ['id])"
+        );
+        assert_eq!(
+            text(t().order_by([asc("a"), desc("b"), asc("c")]).limit(1)),
+            "(select {id: id age: age from: (xasc (xdesc (xasc employees ['c]) ['b]) ['a]) take: 1})"
         );
         assert_eq!(
             text(t().distinct().limit(3)),

@@ -116,7 +116,8 @@ impl Table {
     }
 
     /// A window join: for each row of `self`, aggregates over the rows of `other` whose time
-    /// (the last `on` key) lies within `[time + lower, time + upper]`.
+    /// (the last `on` key) lies within `[time + lower, time + upper]`, plus the row
+    /// prevailing at the window's start (as kdb's `wj`; see [`window_join1`](Self::window_join1)).
     pub fn window_join<S: AsRef<str>>(
         self,
         other: impl Into<Query>,
@@ -127,8 +128,8 @@ impl Table {
         WindowJoinQuery::new(false, self, other, on, lower.into_expr(), upper.into_expr())
     }
 
-    /// Like [`window_join`](Self::window_join), with `window-join1` (the prevailing row at
-    /// the window's start is included).
+    /// Like [`window_join`](Self::window_join), with `window-join1`: only the rows inside
+    /// the window (`window-join` also counts the row prevailing at the window's start).
     pub fn window_join1<S: AsRef<str>>(
         self,
         other: impl Into<Query>,

@@ -1,0 +1,569 @@
+//! Every query kind against the real server, sent as an expression tree and as its
+//! Rayfall text, with the full result checked (columns, types, values).
+
+mod common;
+
+use rayforce::query::{asc, col, desc, sym, Compile, Table};
+use rayforce::{
+    table, Client, Date, Error, Guid, ServerErrorCode, Time, Timestamp, Type, Value, Vector,
+};
+
+const EMPLOYEES: &str = "(set employees (table [id name dept salary age]
+  (list [1 2 3 4 5] ['alice 'bob 'carol 'dave 'eve] ['eng 'eng 'sales 'sales 'hr]
+        [100.0 120.5 90.0 95.0 70.0] [29 34 41 25 38])))";
+
+fn employees() -> Table {
+    Table::named("employees")
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    format!("{a:?}") == format!("{b:?}")
+}
+
+/// Runs a read-only query as a tree and as text; both must give the same result.
+fn read<Q: Compile + rayforce::Request>(client: &mut Client, q: &Q) -> Value {
+    let tree = client
+        .execute(q)
+        .unwrap_or_else(|e| panic!("{}: {e}", q.to_rayfall().unwrap()));
+    let text = q.to_rayfall().unwrap();
+    let by_text = client
+        .execute(&text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    assert!(
+        same(&tree, &by_text),
+        "{text}\ntree: {tree:?}\ntext: {by_text:?}"
+    );
+    tree
+}
+
+/// Runs a mutating query as a tree and as text, each on a fresh copy made by `reset`;
+/// returns the reply and the table `name` afterwards (both must agree).
+fn mutate<Q: Compile + rayforce::Request>(
+    client: &mut Client,
+    reset: &str,
+    q: &Q,
+    name: &str,
+) -> (Value, Value) {
+    client.execute(reset).unwrap();
+    let reply = client
+        .execute(q)
+        .unwrap_or_else(|e| panic!("{}: {e}", q.to_rayfall().unwrap()));
+    let after = client.execute(name).unwrap();
+    client.execute(reset).unwrap();
+    let text = q.to_rayfall().unwrap();
+    let reply_text = client
+        .execute(&text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    let after_text = client.execute(name).unwrap();
+    assert!(same(&reply, &reply_text), "{text}: replies differ");
+    assert!(same(&after, &after_text), "{text}: tables differ");
+    (reply, after)
+}
+
+fn column<'a>(t: &'a Value, name: &str) -> &'a Vector {
+    t.as_table()
+        .unwrap_or_else(|| panic!("not a table: {t:?}"))
+        .column(name)
+        .unwrap_or_else(|| panic!("no column {name} in {t}"))
+        .as_vector()
+        .unwrap_or_else(|| panic!("column {name} is not a vector"))
+}
+
+fn names(t: &Value) -> Vec<String> {
+    t.as_table()
+        .unwrap()
+        .names()
+        .iter_lossy()
+        .map(|s| s.into_owned())
+        .collect()
+}
+
+fn syms(v: &Vector) -> Vec<String> {
+    v.as_symbols()
+        .unwrap()
+        .iter_lossy()
+        .map(|s| s.into_owned())
+        .collect()
+}
+
+#[test]
+fn select_filter_group_order_limit_distinct() {
+    let (_server, mut c) = common::connected();
+    c.execute(EMPLOYEES).unwrap();
+
+    let r = read(
+        &mut c,
+        &employees().select(["id", "name"]).filter(col("age").gt(30)),
+    );
+    assert_eq!(names(&r), ["id", "name"]);
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[2, 3, 5]);
+    assert_eq!(syms(column(&r, "name")), ["bob", "carol", "eve"]);
+
+    let r = read(
+        &mut c,
+        &employees()
+            .select([
+                col("salary").sum().alias("total"),
+                col("id").count().alias("n"),
+                col("age").avg(),
+            ])
+            .by(["dept"]),
+    );
+    assert_eq!(names(&r), ["dept", "total", "n", "avg_age"]);
+    assert_eq!(syms(column(&r, "dept")), ["eng", "sales", "hr"]);
+    assert_eq!(column(&r, "total").as_f64().unwrap(), &[220.5, 185.0, 70.0]);
+    assert_eq!(column(&r, "n").as_i64().unwrap(), &[2, 2, 1]);
+    assert_eq!(column(&r, "avg_age").as_f64().unwrap(), &[31.5, 33.0, 38.0]);
+
+    // order_by is applied over IPC (rayforce-py drops it).
+    let r = read(&mut c, &employees().select(["id"]).order_by([desc("age")]));
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[3, 5, 2, 1, 4]);
+    let r = read(
+        &mut c,
+        &employees()
+            .select(["id"])
+            .order_by([asc("dept"), desc("age")])
+            .limit(4),
+    );
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[2, 1, 5, 3]);
+    // asc, desc, asc needs the fallback sorts.
+    let r = read(
+        &mut c,
+        &employees()
+            .select(["id"])
+            .order_by([asc("dept"), desc("salary"), asc("id")])
+            .limit(10),
+    );
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[2, 1, 5, 4, 3]);
+    // A limit larger than the result does not repeat rows.
+    let r = read(&mut c, &employees().select(["id"]).limit(100));
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[1, 2, 3, 4, 5]);
+
+    let r = read(&mut c, &employees().select(["dept"]).distinct());
+    assert_eq!(syms(column(&r, "dept")), ["eng", "sales", "hr"]);
+    let r = read(&mut c, &employees().select(["dept"]).distinct().limit(2));
+    assert_eq!(syms(column(&r, "dept")), ["eng", "sales"]);
+
+    // Predicates of every family.
+    let r = read(
+        &mut c,
+        &employees()
+            .select(["id"])
+            .filter(col("name").is_in(["bob", "eve"]) | col("age").within(40, 50)),
+    );
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[2, 3, 5]);
+    let r = read(
+        &mut c,
+        &employees().select(["id"]).filter(col("name").like("*a*")),
+    );
+    assert_eq!(column(&r, "id").as_i64().unwrap(), &[1, 3, 4]);
+    let r = read(
+        &mut c,
+        &employees().select([
+            (col("salary") * 2).alias("s2"),
+            (100 - col("age")).alias("left"),
+        ]),
+    );
+    assert_eq!(
+        column(&r, "s2").as_f64().unwrap(),
+        &[200.0, 241.0, 180.0, 190.0, 140.0]
+    );
+    assert_eq!(column(&r, "left").as_i64().unwrap(), &[71, 66, 59, 75, 62]);
+}
+
+#[test]
+fn empty_results_keep_columns_and_types() {
+    let (_server, mut c) = common::connected();
+    c.execute(EMPLOYEES).unwrap();
+    let r = read(
+        &mut c,
+        &employees()
+            .select(["id", "name", "salary"])
+            .filter(col("age").gt(1000))
+            .limit(5),
+    );
+    assert_eq!(names(&r), ["id", "name", "salary"]);
+    assert_eq!(column(&r, "id"), &Vector::I64(vec![]));
+    assert_eq!(column(&r, "name").elem_type(), Type::Symbol);
+    assert_eq!(column(&r, "salary").elem_type(), Type::F64);
+    assert_eq!(r.as_table().unwrap().num_rows(), 0);
+}
+
+#[test]
+fn ipcsave_stores_results_under_a_name() {
+    let (_server, mut c) = common::connected();
+    c.execute(EMPLOYEES).unwrap();
+    let saved = c
+        .execute(
+            &employees()
+                .select(["id"])
+                .filter(col("age").gt(30))
+                .ipcsave("older"),
+        )
+        .unwrap();
+    assert_eq!(column(&saved, "id").as_i64().unwrap(), &[2, 3, 5]);
+    let r = c.execute("older").unwrap();
+    assert!(same(&r, &saved));
+    // A whole inline table, with every column type, saved and read back.
+    let guid: Guid = "00112233-4455-6677-8899-aabbccddeeff".parse().unwrap();
+    let all = table! {
+        "b" => vec![true, false],
+        "u" => vec![1u8, 2],
+        "h" => vec![Some(1i16), None],
+        "i" => vec![Some(1i32), None],
+        "j" => vec![Some(1i64), None],
+        "e" => vec![Some(1.5f32), None],
+        "f" => vec![Some(2.5f64), None],
+        "d" => vec![Some(Date(8767)), None],
+        "t" => vec![Some(Time(1000)), None],
+        "p" => vec![Some(Timestamp(5)), None],
+        "g" => vec![guid, Guid([0; 16])],
+        "s" => Value::symbols(["a b", "ünï"]),
+        "x" => vec!["str", "日本"],
+    }
+    .unwrap();
+    c.execute(&Table::inline(all.clone()).ipcsave("alltypes"))
+        .unwrap();
+    let back = read(&mut c, &Table::named("alltypes").select(Vec::<&str>::new()));
+    assert!(same(&back, &Value::Table(all)), "{back:?}");
+}
+
+#[test]
+fn updates_in_place_with_strings_groups_and_inline_tables() {
+    let (_server, mut c) = common::connected();
+    let (reply, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees()
+            .update()
+            .set("salary", col("salary") * 2.0)
+            .filter(col("dept").eq("eng")),
+        "employees",
+    );
+    assert_eq!(reply, Value::Symbol(rayforce::Symbol::name("employees")));
+    assert_eq!(
+        column(&after, "salary").as_f64().unwrap(),
+        &[200.0, 241.0, 90.0, 95.0, 70.0]
+    );
+
+    // A string value on a symbol column (rayforce-py fails here with `type`).
+    let (_, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees()
+            .update()
+            .set("dept", "mgmt")
+            .filter(col("id").eq(1)),
+        "employees",
+    );
+    assert_eq!(
+        syms(column(&after, "dept")),
+        ["mgmt", "eng", "sales", "sales", "hr"]
+    );
+
+    // …and on a string column.
+    let notes = "(set notes (table [id note] (list [1 2] [\"a\" \"b\"])))";
+    let (_, after) = mutate(
+        &mut c,
+        notes,
+        &Table::named("notes")
+            .update()
+            .set("note", "it's \"new\"")
+            .filter(col("id").eq(2)),
+        "notes",
+    );
+    let note = column(&after, "note").as_strings().unwrap();
+    assert_eq!(note.get_str(1), Some("it's \"new\""));
+
+    // A new column, and a grouped update.
+    let (_, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees().update().set("bonus", col("salary") / 10),
+        "employees",
+    );
+    assert_eq!(column(&after, "bonus").as_f64().unwrap()[1], 12.05);
+    let (_, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees()
+            .update()
+            .set("avg_sal", col("salary").avg())
+            .by("dept"),
+        "employees",
+    );
+    assert_eq!(
+        column(&after, "avg_sal").as_f64().unwrap(),
+        &[110.25, 110.25, 92.5, 92.5, 70.0]
+    );
+
+    // An inline table: the changed copy comes back, nothing global changes.
+    let inline = Table::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap());
+    let r = read(
+        &mut c,
+        &inline
+            .update()
+            .set("a", col("a") * 10)
+            .filter(col("a").gt(1)),
+    );
+    assert_eq!(column(&r, "a").as_i64().unwrap(), &[1, 20, 30]);
+}
+
+#[test]
+fn inserts_and_upserts() {
+    let (_server, mut c) = common::connected();
+    let s = Value::symbol;
+    let (reply, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees()
+            .insert()
+            .row([6i64.into(), s("frank"), s("eng"), 80.0.into(), 22i64.into()]),
+        "employees",
+    );
+    assert_eq!(reply, Value::Symbol(rayforce::Symbol::name("employees")));
+    assert_eq!(column(&after, "id").as_i64().unwrap(), &[1, 2, 3, 4, 5, 6]);
+
+    let (_, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees().insert().rows([
+            [7i64.into(), s("g h"), s("hr"), 1.0.into(), 30i64.into()],
+            [8i64.into(), s("ü"), s("hr"), 2.0.into(), 31i64.into()],
+        ]),
+        "employees",
+    );
+    assert_eq!(syms(column(&after, "name"))[5..], ["g h", "ü"]);
+
+    let (_, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees().insert().values([
+            ("id", Value::from(vec![10i64, 11])),
+            ("name", Value::symbols(["j", "k"])),
+            ("dept", Value::symbols(["x", "y"])),
+            ("salary", Value::from(vec![1.0, 2.0])),
+            ("age", Value::from(vec![Some(3i64), None])),
+        ]),
+        "employees",
+    );
+    assert_eq!(column(&after, "age").as_i64().unwrap()[5..], [3, i64::MIN]);
+
+    // A type mismatch is the server's `type` error and leaves the table unchanged.
+    c.execute(EMPLOYEES).unwrap();
+    let err = c
+        .execute(&employees().insert().row([
+            Value::from("x"),
+            s("a"),
+            s("b"),
+            1.0.into(),
+            1i64.into(),
+        ]))
+        .unwrap_err();
+    assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
+    assert_eq!(c.execute("(count employees)").unwrap(), Value::I64(5));
+
+    let pos = "(set pos (table [acct sym qty] (list ['a 'a 'b] ['X 'Y 'X] [1 2 3])))";
+    let (_, after) = mutate(
+        &mut c,
+        pos,
+        &Table::named("pos").upsert(2).values([
+            ("acct", Value::symbols(["a", "c"])),
+            ("sym", Value::symbols(["Y", "Z"])),
+            ("qty", Value::from(vec![20i64, 30])),
+        ]),
+        "pos",
+    );
+    assert_eq!(syms(column(&after, "acct")), ["a", "a", "b", "c"]);
+    assert_eq!(syms(column(&after, "sym")), ["X", "Y", "X", "Z"]);
+    assert_eq!(column(&after, "qty").as_i64().unwrap(), &[1, 20, 3, 30]);
+
+    let (_, after) = mutate(
+        &mut c,
+        EMPLOYEES,
+        &employees().upsert(1).row([
+            1i64.into(),
+            s("alice"),
+            s("mgmt"),
+            200.0.into(),
+            30i64.into(),
+        ]),
+        "employees",
+    );
+    assert_eq!(syms(column(&after, "dept"))[0], "mgmt");
+    assert_eq!(column(&after, "salary").as_f64().unwrap()[0], 200.0);
+}
+
+const TRADES: &str = "(set trades (table [sym time price] (list ['a 'b 'a] \
+    [09:00:00.100 09:00:00.200 09:00:00.300] [10.0 20.0 11.0])))";
+const QUOTES: &str = "(set quotes (table [sym time bid] (list ['a 'a 'b] \
+    [09:00:00.095 09:00:00.250 09:00:00.150] [9.9 10.5 19.9])))";
+
+#[test]
+fn joins_on_server_side_tables() {
+    let (_server, mut c) = common::connected();
+    c.execute(TRADES).unwrap();
+    c.execute(QUOTES).unwrap();
+    let trades = || Table::named("trades");
+    let quotes = || Table::named("quotes");
+
+    let r = read(&mut c, &trades().inner_join(quotes(), ["sym"]));
+    assert_eq!(names(&r), ["sym", "time", "price", "time", "bid"]);
+    assert_eq!(r.as_table().unwrap().num_rows(), 5);
+
+    let r = read(&mut c, &trades().left_join(quotes(), ["sym"]));
+    assert!(r.as_table().unwrap().num_rows() >= 3);
+
+    let r = read(&mut c, &trades().asof_join(quotes(), ["sym", "time"]));
+    assert_eq!(names(&r), ["sym", "time", "price", "bid"]);
+    assert_eq!(column(&r, "bid").as_f64().unwrap(), &[9.9, 19.9, 10.5]);
+
+    let r = read(
+        &mut c,
+        &trades()
+            .window_join(quotes(), ["sym", "time"], -100, 100)
+            .agg([col("bid").count().alias("n"), col("bid").max().alias("mx")]),
+    );
+    assert_eq!(names(&r), ["sym", "time", "price", "n", "mx"]);
+    // window-join also counts the quote prevailing at the window's start.
+    assert_eq!(column(&r, "n").as_i64().unwrap(), &[1, 1, 2]);
+    assert_eq!(column(&r, "mx").as_f64().unwrap(), &[9.9, 19.9, 10.5]);
+    let r = read(
+        &mut c,
+        &trades()
+            .window_join1(quotes(), ["sym", "time"], -10, 10)
+            .agg([col("bid").count().alias("n")]),
+    );
+    assert_eq!(names(&r), ["sym", "time", "price", "n"]);
+    // window-join1: only quotes inside [t-10, t+10].
+    assert_eq!(column(&r, "n").as_i64().unwrap(), &[1, 0, 0]);
+
+    // A select over a join.
+    let r = read(
+        &mut c,
+        &trades()
+            .asof_join(quotes(), ["sym", "time"])
+            .select([(col("price") - col("bid")).alias("spread")])
+            .filter(col("sym").eq(sym("a"))),
+    );
+    let spread = column(&r, "spread").as_f64().unwrap();
+    assert!(
+        (spread[0] - 0.1).abs() < 1e-9 && (spread[1] - 0.5).abs() < 1e-9,
+        "{spread:?}"
+    );
+}
+
+#[test]
+fn ungroup_flattens_list_cells() {
+    let (_server, mut c) = common::connected();
+    c.execute(EMPLOYEES).unwrap();
+    let r = read(
+        &mut c,
+        &employees()
+            .select([col("salary").top(2).alias("t")])
+            .by(["dept"])
+            .ungroup(),
+    );
+    assert_eq!(
+        syms(column(&r, "dept")),
+        ["eng", "eng", "sales", "sales", "hr"]
+    );
+    assert_eq!(
+        column(&r, "t").as_f64().unwrap(),
+        &[120.5, 100.0, 95.0, 90.0, 70.0]
+    );
+}
+
+#[test]
+fn nulls_unicode_and_hostile_values_are_data() {
+    let (_server, mut c) = common::connected();
+    let reset = "(set notes (table [id who note] (list [1] ['a] [\"x\"])))";
+    let hostile = [
+        "\"); (exit 0); (\"",
+        "(exit 0)",
+        "back\\slash",
+        "tab\there\nnewline",
+        "日本語 ✓ with spaces",
+    ];
+    for h in hostile {
+        // insert
+        let (_, after) = mutate(
+            &mut c,
+            reset,
+            &Table::named("notes")
+                .insert()
+                .row([Value::I64(2), Value::symbol(h), Value::from(h)]),
+            "notes",
+        );
+        assert_eq!(syms(column(&after, "who"))[1], h);
+        assert_eq!(
+            column(&after, "note").as_strings().unwrap().get_str(1),
+            Some(h)
+        );
+        // filter
+        let q = Table::named("notes")
+            .select(["id"])
+            .filter(col("note").eq(h));
+        let r = c.execute(&q).unwrap();
+        assert_eq!(column(&r, "id").as_i64().unwrap(), &[2]);
+        // update
+        let (_, after) = mutate(
+            &mut c,
+            reset,
+            &Table::named("notes")
+                .update()
+                .set("note", h)
+                .set("who", h)
+                .filter(col("id").eq(1)),
+            "notes",
+        );
+        assert_eq!(
+            column(&after, "note").as_strings().unwrap().get_str(0),
+            Some(h)
+        );
+        assert_eq!(syms(column(&after, "who"))[0], h);
+        // upsert
+        let (_, after) = mutate(
+            &mut c,
+            reset,
+            &Table::named("notes")
+                .upsert(1)
+                .row([Value::I64(1), Value::symbol(h), Value::from(h)]),
+            "notes",
+        );
+        assert_eq!(
+            column(&after, "note").as_strings().unwrap().get_str(0),
+            Some(h)
+        );
+    }
+    // A NUL byte can travel in a string (tree only: text cannot carry it)…
+    c.execute(reset).unwrap();
+    c.execute(&Table::named("notes").insert().row([
+        Value::I64(2),
+        Value::symbol("n"),
+        Value::from("a\0b"),
+    ]))
+    .unwrap();
+    let r = c.execute("notes").unwrap();
+    assert_eq!(
+        column(&r, "note").as_strings().unwrap().get(1),
+        Some(&b"a\0b"[..])
+    );
+    // …but never in a symbol: a typed error before anything is sent.
+    let err = c
+        .execute(&Table::named("notes").insert().row([
+            Value::I64(3),
+            Value::symbol("a\0b"),
+            Value::from("x"),
+        ]))
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode(_)), "{err:?}");
+
+    // Nulls of several types through a select.
+    c.execute("(set nn (table [i f d] (list [1 0Nl] [0Nf 2.0] [0Nd 2024.01.02])))")
+        .unwrap();
+    let r = read(&mut c, &Table::named("nn").select(["i", "f", "d"]));
+    assert_eq!(column(&r, "i").as_i64().unwrap(), &[1, i64::MIN]);
+    assert!(column(&r, "f").as_f64().unwrap()[0].is_nan());
+    assert_eq!(column(&r, "d").as_date().unwrap()[0], Date::NULL);
+}
