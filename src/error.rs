@@ -121,6 +121,15 @@ pub enum Error {
     /// A query was built or compiled with an invalid combination of parts.
     #[error("invalid query: {0}")]
     InvalidQuery(String),
+    /// SQL that does not parse, or that uses something the lowering does not support
+    /// (nothing is ever half-translated).
+    #[error("SQL: {reason}: `{fragment}`")]
+    Sql {
+        /// What is wrong or unsupported.
+        reason: String,
+        /// The offending SQL fragment.
+        fragment: String,
+    },
     /// A local Rayforce server could not be started.
     #[error("local server: {0}")]
     LocalServer(String),

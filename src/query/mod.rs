@@ -21,6 +21,8 @@ mod expr;
 mod insert;
 mod join;
 mod select;
+#[cfg(feature = "sql")]
+mod sql;
 mod table;
 mod update;
 
@@ -28,6 +30,8 @@ pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr};
 pub use insert::{InsertData, InsertQuery, UpsertQuery};
 pub use join::{JoinKind, JoinQuery, WindowJoinQuery};
 pub use select::{asc, desc, SelectQuery, SortKey};
+#[cfg(feature = "sql")]
+pub use sql::SqlQuery;
 pub use table::Table;
 pub use update::UpdateQuery;
 
