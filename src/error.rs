@@ -130,6 +130,15 @@ pub enum Error {
         /// The offending SQL fragment.
         fragment: String,
     },
+    /// A Rust type does not match a table's columns; every mismatch is listed.
+    #[error("{} column mismatch(es): {}", mismatches.len(), mismatches.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; "))]
+    Schema {
+        /// Each column that does not fit.
+        mismatches: Vec<ColumnMismatch>,
+    },
+    /// A row could not be converted to or from a Rust value.
+    #[error("row conversion: {0}")]
+    Row(String),
     /// A local Rayforce server could not be started.
     #[error("local server: {0}")]
     LocalServer(String),
@@ -153,6 +162,27 @@ impl Error {
                 | Error::Timeout { .. }
                 | Error::Closed
                 | Error::Io { .. }
+        )
+    }
+}
+
+/// One column that does not fit a Rust type (see [`Error::Schema`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMismatch {
+    /// The column (or field) name.
+    pub column: String,
+    /// What the Rust type needs.
+    pub expected: String,
+    /// What the table has (`missing` when there is no such column).
+    pub actual: String,
+}
+
+impl fmt::Display for ColumnMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "column `{}`: expected {}, found {}",
+            self.column, self.expected, self.actual
         )
     }
 }

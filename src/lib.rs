@@ -7,6 +7,7 @@
 //! | [`value`] | [`Value`] and its parts: atoms, typed vectors, symbols, temporal types, dicts, tables |
 //! | [`query`] | the query builder: expressions, select/update/insert/upsert/joins, compiled to `Value` trees and Rayfall text |
 //! | [`wire`] | Rayforce's binary protocol: payload codec, frame header, handshake, compression, limits |
+//! | [`typed`] | typed rows through serde and the `RayTable` trait of `#[derive(RayTable)]` |
 //! | [`transport`] | moving frames: the [`Transport`] trait and [`TcpTransport`] |
 //! | [`client`] | [`Client`]: connect, authenticate, `execute`, `send_async`, pipelining |
 //! | [`server`] | [`LocalServer`]: runs the real `rayforce` binary for quickstarts and tests |
@@ -27,13 +28,15 @@ pub mod error;
 pub mod query;
 pub mod server;
 pub mod transport;
+pub mod typed;
 pub mod value;
 pub mod wire;
 
 pub use client::{Client, ClientBuilder, Request};
-pub use error::{DecodeError, Error, Result, ServerErrorCode};
+pub use error::{ColumnMismatch, DecodeError, Error, Result, ServerErrorCode};
 pub use server::LocalServer;
 pub use transport::{TcpTransport, Transport};
+pub use typed::RayTable;
 pub use value::{
     Builtin, BuiltinKind, Date, Dict, Guid, Lambda, Symbol, Table, Text, TextColumn, Time,
     Timestamp, Type, Value, Vector,

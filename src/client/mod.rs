@@ -7,10 +7,12 @@
 mod builder;
 mod pipeline;
 mod request;
+mod typed;
 
 pub use builder::ClientBuilder;
 pub use pipeline::Pipeline;
 pub use request::Request;
+pub use typed::verify;
 
 use crate::transport::Transport;
 use crate::wire::{Frame, FrameHeader, Limits, MsgType};

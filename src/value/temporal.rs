@@ -139,6 +139,66 @@ impl Time {
     }
 }
 
+/// Nanoseconds since midnight of `HH:MM[:SS[.fffffffff]]`.
+fn parse_nanos_of_day(s: &str) -> Option<i64> {
+    let (hms, frac) = s.split_once('.').unwrap_or((s, ""));
+    let mut it = hms.splitn(3, ':');
+    let h: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let sec: i64 = it.next().unwrap_or("0").parse().ok()?;
+    if h > 23 || m > 59 || sec > 59 || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_nanos: i64 = format!("{frac:0<9}").parse().ok()?;
+    Some(((h * 60 + m) * 60 + sec) * NANOS_PER_SEC + frac_nanos)
+}
+
+impl Date {
+    /// Parses ISO `YYYY-MM-DD` (also the server's `YYYY.MM.DD`).
+    ///
+    /// ```
+    /// use rayforce::Date;
+    /// assert_eq!(Date::parse_iso("2024-01-02"), Some(Date(8767)));
+    /// assert_eq!(Date::parse_iso("2024.01.02"), Some(Date(8767)));
+    /// assert_eq!(Date::parse_iso("2024-02-30"), None);
+    /// ```
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let mut it = s.splitn(3, ['-', '.']);
+        let y = it.next()?.parse().ok()?;
+        let m = it.next()?.parse().ok()?;
+        let d = it.next()?.parse().ok()?;
+        Date::from_ymd(y, m, d)
+    }
+}
+
+impl Time {
+    /// Parses `HH:MM:SS[.fff]` (whole milliseconds only).
+    pub fn parse_iso(s: &str) -> Option<Time> {
+        let ns = parse_nanos_of_day(s)?;
+        (ns % 1_000_000 == 0).then_some(Time((ns / 1_000_000) as i32))
+    }
+}
+
+impl Timestamp {
+    /// Parses ISO `YYYY-MM-DD[T| ]HH:MM:SS[.fffffffff][Z]` (also the server's `D` separator);
+    /// a date alone is midnight.
+    ///
+    /// ```
+    /// use rayforce::Timestamp;
+    /// let t = Timestamp::parse_iso("2024-01-02T12:34:56.123456789").unwrap();
+    /// assert_eq!(t.nanos(), 757_514_096_123_456_789);
+    /// assert_eq!(Timestamp::parse_iso("2024.01.02D12:34:56.123456789"), Some(t));
+    /// ```
+    pub fn parse_iso(s: &str) -> Option<Timestamp> {
+        let s = s.strip_suffix('Z').unwrap_or(s);
+        let (d, t) = s.split_once([' ', 'T', 'D']).unwrap_or((s, "00:00:00"));
+        Some(Timestamp::from_date_nanos(
+            Date::parse_iso(d)?,
+            parse_nanos_of_day(t)?,
+        ))
+    }
+}
+
 impl TryFrom<Duration> for Time {
     type Error = crate::Error;
     /// Converts a duration since midnight (under 24 hours, whole milliseconds kept).
@@ -292,6 +352,75 @@ impl fmt::Display for Timestamp {
             secs % 60,
             rem % NANOS_PER_SEC
         )
+    }
+}
+
+macro_rules! serde_newtype {
+    ($($t:ident($inner:ty)),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_newtype_struct(stringify!($t), &self.0)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $t;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str(concat!("a Rayforce ", stringify!($t)))
+                    }
+                    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<$t, D::Error> {
+                        <$inner as serde::Deserialize>::deserialize(d).map($t)
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<$t, E> {
+                        <$inner>::try_from(n).map($t).map_err(E::custom)
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<$t, E> {
+                        <$inner>::try_from(n).map($t).map_err(E::custom)
+                    }
+                }
+                d.deserialize_newtype_struct(stringify!($t), V)
+            }
+        }
+    )*};
+}
+serde_newtype!(Date(i32), Time(i32), Timestamp(i64));
+
+impl serde::Serialize for Guid {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Bytes<'a>(&'a [u8; 16]);
+        impl serde::Serialize for Bytes<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(self.0)
+            }
+        }
+        s.serialize_newtype_struct("Guid", &Bytes(&self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Guid {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Guid, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Guid;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("16 GUID bytes or GUID text")
+            }
+            fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Guid, D::Error> {
+                d.deserialize_bytes(V)
+            }
+            fn visit_bytes<E: serde::de::Error>(self, b: &[u8]) -> Result<Guid, E> {
+                <[u8; 16]>::try_from(b).map(Guid).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Guid, E> {
+                s.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_newtype_struct("Guid", V)
     }
 }
 

@@ -228,42 +228,11 @@ fn number(text: &str) -> Option<Value> {
 
 /// DATE 'YYYY-MM-DD', TIME 'HH:MM:SS[.fff]', TIMESTAMP 'YYYY-MM-DD[ T]HH:MM:SS[.fffffffff]'.
 fn temporal(data_type: &DataType, text: &str) -> Option<Value> {
-    fn date(s: &str) -> Option<Date> {
-        let mut it = s.splitn(3, '-');
-        let y = it.next()?.parse().ok()?;
-        let m = it.next()?.parse().ok()?;
-        let d = it.next()?.parse().ok()?;
-        Date::from_ymd(y, m, d)
-    }
-    fn nanos_of_day(s: &str) -> Option<i64> {
-        let (hms, frac) = s.split_once('.').unwrap_or((s, ""));
-        let mut it = hms.splitn(3, ':');
-        let h: i64 = it.next()?.parse().ok()?;
-        let m: i64 = it.next()?.parse().ok()?;
-        let sec: i64 = it.next().unwrap_or("0").parse().ok()?;
-        if h > 23
-            || m > 59
-            || sec > 59
-            || frac.len() > 9
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        let frac_nanos: i64 = format!("{frac:0<9}").parse().ok()?;
-        Some(((h * 60 + m) * 60 + sec) * 1_000_000_000 + frac_nanos)
-    }
     match data_type {
-        DataType::Date => date(text).map(Value::Date),
-        DataType::Time(..) => {
-            let ns = nanos_of_day(text)?;
-            (ns % 1_000_000 == 0).then_some(Value::Time(Time((ns / 1_000_000) as i32)))
-        }
+        DataType::Date => Date::parse_iso(text).map(Value::Date),
+        DataType::Time(..) => Time::parse_iso(text).map(Value::Time),
         DataType::Timestamp(..) | DataType::Datetime(..) => {
-            let (d, t) = text.split_once([' ', 'T']).unwrap_or((text, "00:00:00"));
-            Some(Value::Timestamp(Timestamp::from_date_nanos(
-                date(d)?,
-                nanos_of_day(t)?,
-            )))
+            Timestamp::parse_iso(text).map(Value::Timestamp)
         }
         _ => None,
     }

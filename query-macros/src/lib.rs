@@ -1,0 +1,136 @@
+//! `#[derive(RayTable)]` for the `rayforce` crate.
+//!
+//! On a struct with named fields it implements `rayforce::typed::RayTable` (table name and
+//! column list with Rayforce types) and generates one typed column handle per field
+//! (`Employee::salary()`, a `Column<Employee, f64>`) plus `Employee::table()`.
+//!
+//! Attributes:
+//! * `#[rayforce(table = "employees")]` on the struct: the server-side table name
+//!   (default: the struct name in lower case).
+//! * `#[rayforce(rename = "col")]` on a field: the column's name on the server.
+//! * `#[rayforce(string)]` on a `String` field: a STR column instead of a SYMBOL column.
+
+use proc_macro::TokenStream;
+use quote::{format_ident, quote};
+use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr};
+
+/// Derives `rayforce::typed::RayTable`; see the crate documentation for the attributes.
+#[proc_macro_derive(RayTable, attributes(rayforce))]
+pub fn derive_ray_table(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match expand(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let name = &input.ident;
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "RayTable cannot be derived for generic structs",
+        ));
+    }
+    let mut table = name.to_string().to_lowercase();
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("rayforce")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("table") {
+                table = meta.value()?.parse::<LitStr>()?.value();
+                Ok(())
+            } else {
+                Err(meta.error("unknown rayforce attribute; expected `table = \"…\"`"))
+            }
+        })?;
+    }
+    let fields = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(f) => &f.named,
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    name,
+                    "RayTable needs a struct with named fields",
+                ))
+            }
+        },
+        _ => {
+            return Err(syn::Error::new_spanned(
+                name,
+                "RayTable can only be derived for structs",
+            ))
+        }
+    };
+    let mut defs = Vec::new();
+    let mut handles = Vec::new();
+    let mut has_table_field = false;
+    for field in fields {
+        let ident = field.ident.as_ref().expect("named field");
+        let ty = &field.ty;
+        let field_name = ident.to_string().trim_start_matches("r#").to_string();
+        let mut column = field_name.clone();
+        let mut string = false;
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("rayforce")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    column = meta.value()?.parse::<LitStr>()?.value();
+                    Ok(())
+                } else if meta.path.is_ident("string") {
+                    string = true;
+                    Ok(())
+                } else {
+                    Err(meta
+                        .error("unknown rayforce attribute; expected `rename = \"…\"` or `string`"))
+                }
+            })?;
+        }
+        if field_name == "table" {
+            has_table_field = true;
+        }
+        let col_ty = if string {
+            quote!(::core::option::Option::Some(::rayforce::Type::Str))
+        } else {
+            quote!(<#ty as ::rayforce::typed::ColumnValue>::TYPE)
+        };
+        defs.push(quote! {
+            ::rayforce::typed::ColumnDef {
+                name: #column,
+                field: #field_name,
+                ty: #col_ty,
+                nullable: <#ty as ::rayforce::typed::ColumnValue>::NULLABLE,
+            }
+        });
+        let doc = format!(
+            "The `{column}` column of `{table}`, holding `{}` values.",
+            quote!(#ty)
+        );
+        let handle = format_ident!("{}", field_name);
+        handles.push(quote! {
+            #[doc = #doc]
+            #[allow(dead_code, clippy::self_named_constructors)]
+            pub fn #handle() -> ::rayforce::typed::Column<#name, #ty> {
+                ::rayforce::typed::Column::new(#column)
+            }
+        });
+    }
+    let table_fn = if has_table_field {
+        quote!()
+    } else {
+        quote! {
+            /// The typed entry point for queries on this table.
+            #[allow(dead_code)]
+            pub fn table() -> ::rayforce::typed::TypedTable<#name> {
+                <#name as ::rayforce::typed::RayTable>::table()
+            }
+        }
+    };
+    Ok(quote! {
+        impl ::rayforce::typed::RayTable for #name {
+            const TABLE: &'static str = #table;
+            const COLUMNS: &'static [::rayforce::typed::ColumnDef] = &[#(#defs),*];
+        }
+        impl #name {
+            #table_fn
+            #(#handles)*
+        }
+    })
+}

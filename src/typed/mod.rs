@@ -1,0 +1,18 @@
+//! Typed rows: result tables decoded into Rust structs through serde (by column name, with
+//! a schema check first), Rust structs encoded into insert columns, and the [`RayTable`]
+//! trait that `#[derive(RayTable)]` implements for compile-time-checked queries.
+//!
+//! This layer depends on `value` and `query` only; it never touches a transport.
+
+mod de;
+mod ser;
+mod table;
+
+pub use crate::client::verify;
+pub use de::{check, rows, value, DeError};
+pub use query_macros::RayTable;
+pub use ser::{columns, ColumnType, SerError};
+pub use table::{
+    Column, ColumnDef, ColumnValue, Literal, Predicate, RayTable, TypedExpr, TypedSelect,
+    TypedTable, TypedUpdate,
+};
