@@ -1,0 +1,9 @@
+use rayforce::typed::RayTable;
+
+#[derive(RayTable)]
+#[rayforce(tabel = "t")]
+struct Row {
+    id: i64,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use rayforce::typed::RayTable;
+
+#[derive(RayTable)]
+#[rayforce(table = "t")]
+struct Row {
+    id: i64,
+    tags: std::collections::HashMap<String, String>,
+}
+
+fn main() {}
