@@ -369,3 +369,44 @@ fn pure_conversions_without_a_server() {
     let big = rayforce::table! { "a" => vec![100_000i64] }.unwrap();
     assert!(typed::rows::<Small>(&big).is_err());
 }
+
+#[cfg(feature = "chrono")]
+#[test]
+fn chrono_fields_round_trip() {
+    use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+    #[derive(RayTable, Serialize, Deserialize, Debug, PartialEq)]
+    #[rayforce(table = "chrono_t")]
+    struct Row {
+        day: NaiveDate,
+        at: NaiveTime,
+        ts: NaiveDateTime,
+        maybe: Option<NaiveDate>,
+    }
+    let (_server, mut c) = common::connected();
+    c.execute("(set chrono_t (table [day at ts maybe] (list (as 'DATE []) (as 'TIME []) (as 'TIMESTAMP []) (as 'DATE []))))")
+        .unwrap();
+    c.verify::<Row>().unwrap();
+    let day = NaiveDate::from_ymd_opt(1999, 12, 31).unwrap();
+    let rows = vec![
+        Row {
+            day,
+            at: NaiveTime::from_hms_milli_opt(9, 30, 0, 500).unwrap(),
+            ts: day.and_hms_nano_opt(23, 59, 59, 123_456_789).unwrap(),
+            maybe: None,
+        },
+        Row {
+            day: NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+            at: NaiveTime::from_hms_opt(0, 0, 0).unwrap(),
+            ts: NaiveDate::from_ymd_opt(2030, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap(),
+            maybe: Some(day),
+        },
+    ];
+    c.insert_rows("chrono_t", &rows).unwrap();
+    let back: Vec<Row> = c.fetch(&Row::table().select_all()).unwrap();
+    assert_eq!(back, rows);
+    let days = c.execute("(at chrono_t 'day)").unwrap();
+    assert_eq!(days.as_vector().unwrap().as_date().unwrap()[0], Date(-1));
+}

@@ -541,8 +541,22 @@ impl<'de> CellDe<'de> {
             (None, Some(p)) => {
                 if !want.accepts(column) {
                     p.record(&self.name, want.describe(), &column.type_name());
+                    return visit_zero(want, visitor);
                 }
-                visit_zero(want, visitor)
+                // Text read from a temporal column must parse: probe with a real sample.
+                let sample = match column {
+                    Col::Vector(Vector::Date(_)) => Some(Cell::Date(crate::Date(0))),
+                    Col::Vector(Vector::Time(_)) => Some(Cell::Time(crate::Time(0))),
+                    Col::Vector(Vector::Timestamp(_)) => Some(Cell::Timestamp(crate::Timestamp(0))),
+                    Col::Vector(Vector::Guid(_)) => Some(Cell::Guid(&[0; 16])),
+                    _ => None,
+                };
+                match sample {
+                    Some(cell) if want == Want::Text => {
+                        visit_cell(cell, want, visitor, &|| self.name.clone())
+                    }
+                    _ => visit_zero(want, visitor),
+                }
             }
             (Some(row), _) => {
                 let name = &self.name;

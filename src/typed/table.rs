@@ -72,6 +72,13 @@ column_value! {
     std::time::SystemTime => Some(Type::Timestamp), Guid => Some(Type::Guid),
 }
 
+#[cfg(feature = "chrono")]
+column_value! {
+    chrono::NaiveDate => Some(Type::Date),
+    chrono::NaiveTime => Some(Type::Time),
+    chrono::NaiveDateTime => Some(Type::Timestamp),
+}
+
 impl<V: ColumnValue> ColumnValue for Option<V> {
     const TYPE: Option<Type> = V::TYPE;
     const NULLABLE: bool = true;
