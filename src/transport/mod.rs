@@ -6,7 +6,7 @@
 
 mod tcp;
 
-pub use tcp::{ConnectOptions, TcpTransport};
+pub use tcp::{read_frame, ConnectOptions, FrameReadError, TcpTransport};
 
 use crate::wire::{Frame, FrameHeader};
 use crate::Result;

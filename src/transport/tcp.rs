@@ -225,10 +225,63 @@ impl TcpTransport {
     fn write_err(&self, e: io::Error) -> Error {
         io_error(e, "write", &self.peer, self.write_timeout)
     }
+}
 
-    fn read_err(&self, e: io::Error) -> Error {
-        io_error(e, "read", &self.peer, self.read_timeout)
+/// Why [`read_frame`] failed.
+#[derive(Debug)]
+pub enum FrameReadError {
+    /// The reader failed (timeout, reset, EOF before a whole header…).
+    Io(io::Error),
+    /// The header is invalid or announces more than the limit.
+    Invalid(crate::DecodeError),
+    /// The stream ended inside the payload.
+    Truncated {
+        /// Payload bytes received.
+        got: usize,
+        /// Payload bytes announced.
+        size: u64,
+    },
+}
+
+/// Reads one frame from any byte stream: the 16-byte header (validated against
+/// `max_frame_size` before anything is allocated), then the payload, whose buffer grows
+/// only as bytes actually arrive.
+///
+/// ```
+/// use rayforce::transport::read_frame;
+/// let bytes = [0xfa, 0xde, 0xfa, 0xce, 3, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0x7e];
+/// let frame = read_frame(&mut &bytes[..], 1 << 20).unwrap();
+/// assert_eq!(frame.payload, [0x7e]);
+/// ```
+pub fn read_frame(
+    reader: &mut impl Read,
+    max_frame_size: u64,
+) -> std::result::Result<Frame, FrameReadError> {
+    let mut head = [0u8; HEADER_LEN];
+    reader.read_exact(&mut head).map_err(FrameReadError::Io)?;
+    let header = FrameHeader::decode(&head, max_frame_size).map_err(FrameReadError::Invalid)?;
+    let size = usize::try_from(header.size).map_err(|_| {
+        FrameReadError::Invalid(crate::DecodeError::FrameTooLarge {
+            size: header.size,
+            max: usize::MAX as u64,
+        })
+    })?;
+    let mut payload = Vec::with_capacity(size.min(READ_CHUNK));
+    while payload.len() < size {
+        let want = (size - payload.len()).min(payload.capacity().max(READ_CHUNK));
+        payload.reserve_exact(want);
+        let got = reader
+            .take(want as u64)
+            .read_to_end(&mut payload)
+            .map_err(FrameReadError::Io)?;
+        if got < want {
+            return Err(FrameReadError::Truncated {
+                got: payload.len(),
+                size: header.size,
+            });
+        }
     }
+    Ok(Frame { header, payload })
 }
 
 impl Transport for TcpTransport {
@@ -257,41 +310,20 @@ impl Transport for TcpTransport {
     }
 
     fn recv(&mut self) -> Result<Frame> {
-        let mut head = [0u8; HEADER_LEN];
-        self.stream
-            .read_exact(&mut head)
-            .map_err(|e| self.read_err(e))?;
-        let header =
-            FrameHeader::decode(&head, self.max_frame_size).map_err(|source| Error::Protocol {
+        let (max, timeout) = (self.max_frame_size, self.read_timeout);
+        read_frame(&mut self.stream, max).map_err(|e| match e {
+            FrameReadError::Io(e) => io_error(e, "read", &self.peer, timeout),
+            FrameReadError::Invalid(source) => Error::Protocol {
                 addr: self.peer.clone(),
                 source,
-            })?;
-        let size = usize::try_from(header.size).map_err(|_| Error::Protocol {
-            addr: self.peer.clone(),
-            source: crate::DecodeError::FrameTooLarge {
-                size: header.size,
-                max: usize::MAX as u64,
             },
-        })?;
-        let mut payload = Vec::with_capacity(size.min(READ_CHUNK));
-        while payload.len() < size {
-            let want = (size - payload.len()).min(payload.capacity().max(READ_CHUNK));
-            payload.reserve_exact(want);
-            let got = (&mut self.stream)
-                .take(want as u64)
-                .read_to_end(&mut payload)
-                .map_err(|e| self.read_err(e))?;
-            if got < want {
-                return Err(Error::ConnectionLost {
-                    addr: self.peer.clone(),
-                    reason: format!(
-                        "the server closed the connection after {} of {size} payload bytes",
-                        payload.len()
-                    ),
-                });
-            }
-        }
-        Ok(Frame { header, payload })
+            FrameReadError::Truncated { got, size } => Error::ConnectionLost {
+                addr: self.peer.clone(),
+                reason: format!(
+                    "the server closed the connection after {got} of {size} payload bytes"
+                ),
+            },
+        })
     }
 
     fn close(&mut self) -> Result<()> {
