@@ -84,8 +84,7 @@ impl Client {
         self.ensure_alive()?;
         self.send_request(MsgType::Sync, request)?;
         self.flush()?;
-        let frame = self.recv_response()?;
-        self.reply_value(&frame)
+        self.recv_reply()
     }
 
     /// Sends a request to be evaluated without a reply (fire and forget). The server
@@ -169,25 +168,22 @@ impl Client {
         self.guard(|t| t.flush())
     }
 
-    pub(crate) fn recv_response(&mut self) -> Result<Frame> {
-        let frame = self.guard(|t| t.recv())?;
-        if frame.header.msg_type != MsgType::Response {
-            return Err(self.protocol_error(DecodeError::UnexpectedMessageType(
-                frame.header.msg_type.code(),
-            )));
+    /// Receives and decodes one reply (decoded as it arrives); ERROR values become
+    /// `Error::Server`, anything but a RESPONSE is a protocol error.
+    pub(crate) fn recv_reply(&mut self) -> Result<Value> {
+        let limits = self.limits;
+        let (header, value) = self.guard(|t| t.recv_value(&limits))?;
+        if header.msg_type != MsgType::Response {
+            return Err(
+                self.protocol_error(DecodeError::UnexpectedMessageType(header.msg_type.code()))
+            );
         }
-        Ok(frame)
-    }
-
-    /// Decodes a reply; ERROR values become `Error::Server`.
-    pub(crate) fn reply_value(&mut self, frame: &Frame) -> Result<Value> {
-        match frame.value(&self.limits) {
-            Ok(Value::Error(code)) => Err(Error::Server {
+        match value {
+            Value::Error(code) => Err(Error::Server {
                 code,
                 addr: self.peer().to_string(),
             }),
-            Ok(value) => Ok(value),
-            Err(e) => Err(self.protocol_error(e)),
+            value => Ok(value),
         }
     }
 

@@ -74,9 +74,8 @@ impl<'c> Pipeline<'c> {
                 sent += 1;
             }
             client.flush()?;
-            let frame = client.recv_response()?;
+            let reply = client.recv_reply();
             in_flight_bytes -= payloads[replies.len()].len();
-            let reply = client.reply_value(&frame);
             if let Err(e) = &reply {
                 if e.is_fatal() {
                     return Err(reply.unwrap_err());

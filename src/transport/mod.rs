@@ -2,14 +2,17 @@
 //! setup (including the handshake) and framing, and never interpret payloads.
 //!
 //! [`Transport`] is the small trait a [`Client`](crate::Client) talks through;
-//! [`TcpTransport`] is the default, over `std::net::TcpStream`.
+//! [`TcpTransport`] is the default, over `std::net::TcpStream`; [`MockTransport`] scripts
+//! replies and records requests for users' own unit tests.
 
+mod mock;
 mod tcp;
 
+pub use mock::MockTransport;
 pub use tcp::{read_frame, ConnectOptions, FrameReadError, TcpTransport};
 
-use crate::wire::{Frame, FrameHeader};
-use crate::Result;
+use crate::wire::{Frame, FrameHeader, Limits};
+use crate::{Error, Result, Value};
 
 /// A bidirectional frame channel to one peer.
 ///
@@ -26,6 +29,18 @@ pub trait Transport: Send {
 
     /// Blocks until one whole frame has arrived (or the read timeout expires).
     fn recv(&mut self) -> Result<Frame>;
+
+    /// Receives one frame and decodes its payload. The default reads the whole frame
+    /// first; [`TcpTransport`] decodes while the bytes arrive (no payload buffer).
+    /// A payload that does not decode is [`Error::Protocol`].
+    fn recv_value(&mut self, limits: &Limits) -> Result<(FrameHeader, Value)> {
+        let frame = self.recv()?;
+        let value = frame.value(limits).map_err(|source| Error::Protocol {
+            addr: self.peer().to_string(),
+            source,
+        })?;
+        Ok((frame.header, value))
+    }
 
     /// Closes the connection. Further calls may fail.
     fn close(&mut self) -> Result<()>;
@@ -48,6 +63,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn recv(&mut self) -> Result<Frame> {
         (**self).recv()
+    }
+    fn recv_value(&mut self, limits: &Limits) -> Result<(FrameHeader, Value)> {
+        (**self).recv_value(limits)
     }
     fn close(&mut self) -> Result<()> {
         (**self).close()

@@ -3,9 +3,9 @@
 
 use super::Transport;
 use crate::wire::handshake::{self, HandshakeError, HelloReply};
-use crate::wire::{Frame, FrameHeader, Limits, HEADER_LEN};
-use crate::{Error, Result};
-use std::io::{self, Read, Write};
+use crate::wire::{self, Frame, FrameHeader, Limits, StreamError, HEADER_LEN};
+use crate::{Error, Result, Value};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,8 @@ impl Default for ConnectOptions {
 #[derive(Debug)]
 pub struct TcpTransport {
     stream: TcpStream,
+    /// Buffered reads on a clone of `stream`: replies decode straight from the socket.
+    reader: BufReader<TcpStream>,
     peer: String,
     out: Vec<u8>,
     read_timeout: Option<Duration>,
@@ -132,7 +134,14 @@ impl TcpTransport {
         stream
             .set_nodelay(true)
             .map_err(|e| io_error(e, "connect", &peer, None))?;
+        let reader = BufReader::with_capacity(
+            64 << 10,
+            stream
+                .try_clone()
+                .map_err(|e| io_error(e, "connect", &peer, None))?,
+        );
         let mut transport = TcpTransport {
+            reader,
             stream,
             peer,
             out: Vec::new(),
@@ -167,7 +176,7 @@ impl TcpTransport {
             .write_all(&handshake::HELLO)
             .map_err(|e| io_error(e, "handshake", &self.peer, limit))?;
         let mut reply = [0u8; 2];
-        self.stream.read_exact(&mut reply).map_err(|e| match e.kind() {
+        self.reader.read_exact(&mut reply).map_err(|e| match e.kind() {
             io::ErrorKind::UnexpectedEof => Error::ConnectionLost {
                 addr: self.peer.clone(),
                 reason: "the server closed the connection during the handshake (is it a Rayforce v3 server?)".into(),
@@ -193,7 +202,7 @@ impl TcpTransport {
                     .write_all(&creds)
                     .map_err(|e| io_error(e, "authentication", &self.peer, limit))?;
                 let mut result = [0u8; 1];
-                match self.stream.read_exact(&mut result) {
+                match self.reader.read_exact(&mut result) {
                     Ok(()) if handshake::auth_accepted(result[0]) => Ok(()),
                     Ok(()) => Err(Error::AuthFailed {
                         addr: self.peer.clone(),
@@ -311,7 +320,7 @@ impl Transport for TcpTransport {
 
     fn recv(&mut self) -> Result<Frame> {
         let (max, timeout) = (self.max_frame_size, self.read_timeout);
-        read_frame(&mut self.stream, max).map_err(|e| match e {
+        read_frame(&mut self.reader, max).map_err(|e| match e {
             FrameReadError::Io(e) => io_error(e, "read", &self.peer, timeout),
             FrameReadError::Invalid(source) => Error::Protocol {
                 addr: self.peer.clone(),
@@ -324,6 +333,43 @@ impl Transport for TcpTransport {
                 ),
             },
         })
+    }
+
+    fn recv_value(&mut self, limits: &Limits) -> Result<(FrameHeader, Value)> {
+        let timeout = self.read_timeout;
+        let mut head = [0u8; HEADER_LEN];
+        self.reader
+            .read_exact(&mut head)
+            .map_err(|e| io_error(e, "read", &self.peer, timeout))?;
+        let protocol = |peer: &str, source| Error::Protocol {
+            addr: peer.to_string(),
+            source,
+        };
+        let header =
+            FrameHeader::decode(&head, self.max_frame_size).map_err(|e| protocol(&self.peer, e))?;
+        if header.is_compressed() {
+            let mut payload = Vec::new();
+            (&mut self.reader)
+                .take(header.size)
+                .read_to_end(&mut payload)
+                .map_err(|e| io_error(e, "read", &self.peer, timeout))?;
+            let frame = Frame { header, payload };
+            let value = frame.value(limits).map_err(|e| protocol(&self.peer, e))?;
+            return Ok((header, value));
+        }
+        match wire::decode_stream(&mut self.reader, header.size, limits) {
+            Ok(value) => Ok((header, value)),
+            Err(StreamError::Io(e)) => Err(io_error(e, "read", &self.peer, timeout)),
+            Err(StreamError::Decode(crate::DecodeError::Truncated { .. }))
+                if self.reader.buffer().is_empty() && !self.is_open() =>
+            {
+                Err(Error::ConnectionLost {
+                    addr: self.peer.clone(),
+                    reason: "the server closed the connection in the middle of a reply".into(),
+                })
+            }
+            Err(StreamError::Decode(e)) => Err(protocol(&self.peer, e)),
+        }
     }
 
     fn close(&mut self) -> Result<()> {

@@ -407,7 +407,7 @@ impl<'de> de::Deserializer<'de> for RowDe<'de> {
             .map(move |(n, c)| CellDe {
                 column: Col::of(c),
                 row,
-                name: n.into_owned(),
+                name: n,
                 probe,
             });
         visitor.visit_seq(de::value::SeqDeserializer::new(cells))
@@ -470,13 +470,7 @@ impl<'de> de::MapAccess<'de> for AllColumns<'de> {
         seed.deserialize(CellDe {
             column: self.de.table.columns().get(i).and_then(Col::of),
             row: self.de.row,
-            name: self
-                .de
-                .table
-                .names()
-                .get_str(i)
-                .unwrap_or_default()
-                .to_string(),
+            name: std::borrow::Cow::Borrowed(self.de.table.names().get_str(i).unwrap_or_default()),
             probe: self.de.probe,
         })
     }
@@ -514,7 +508,7 @@ impl<'de> de::MapAccess<'de> for RowMap<'de> {
         seed.deserialize(CellDe {
             column: self.de.table.column(name).and_then(Col::of),
             row: self.de.row,
-            name: name.to_string(),
+            name: std::borrow::Cow::Borrowed(name),
             probe: self.de.probe,
         })
     }
@@ -524,7 +518,7 @@ impl<'de> de::MapAccess<'de> for RowMap<'de> {
 struct CellDe<'a> {
     column: Option<Col<'a>>,
     row: Option<usize>,
-    name: String,
+    name: std::borrow::Cow<'a, str>,
     probe: Option<&'a Probe>,
 }
 
@@ -553,7 +547,7 @@ impl<'de> CellDe<'de> {
                 };
                 match sample {
                     Some(cell) if want == Want::Text => {
-                        visit_cell(cell, want, visitor, &|| self.name.clone())
+                        visit_cell(cell, want, visitor, &|| self.name.to_string())
                     }
                     _ => visit_zero(want, visitor),
                 }
@@ -688,7 +682,7 @@ impl<'de> ValueDe<'de> {
             Value::Table(t) if t.num_rows() == 1 && t.num_columns() == 1 => CellDe {
                 column: t.columns().first().and_then(Col::of),
                 row: Some(0),
-                name: t.names().get_str(0).unwrap_or_default().to_string(),
+                name: std::borrow::Cow::Borrowed(t.names().get_str(0).unwrap_or_default()),
                 probe: None,
             }
             .go(want, visitor),
@@ -708,7 +702,7 @@ impl<'de> ValueDe<'de> {
         (0..v.len()).map(move |row| CellDe {
             column: Some(Col::Vector(v)),
             row: Some(row),
-            name: format!("element {row}"),
+            name: std::borrow::Cow::Borrowed("vector element"),
             probe: None,
         })
     }
@@ -852,7 +846,7 @@ impl<'de> de::MapAccess<'de> for DictMap<'de> {
             col @ Col::Vector(_) => seed.deserialize(CellDe {
                 column: Some(col),
                 row: Some(i),
-                name: format!("dict value {i}"),
+                name: std::borrow::Cow::Borrowed("dict value"),
                 probe: None,
             }),
         }

@@ -56,7 +56,7 @@ pub fn columns<T: Serialize>(
     rows: &[T],
     schema: Option<&[(String, ColumnType)]>,
 ) -> Result<Vec<(String, Value)>> {
-    let mut names: Vec<String> = Vec::new();
+    let mut names: Vec<FieldName> = Vec::new();
     let mut cells: Vec<Vec<Value>> = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         let fields = row.serialize(RowSer)?;
@@ -89,7 +89,7 @@ pub fn columns<T: Serialize>(
                 Some((_, t)) => *t,
                 None => {
                     mismatches.push(crate::ColumnMismatch {
-                        column: name,
+                        column: name.to_string(),
                         expected: "a column of the table".into(),
                         actual: "missing".into(),
                     });
@@ -103,9 +103,9 @@ pub fn columns<T: Serialize>(
             })?,
         };
         match build(&values, target) {
-            Ok(column) => out.push((name, column)),
+            Ok(column) => out.push((name.into_owned(), column)),
             Err(actual) => mismatches.push(crate::ColumnMismatch {
-                column: name,
+                column: name.to_string(),
                 expected: target
                     .map(|t| t.name().to_string())
                     .unwrap_or_else(|| "LIST".into()),
@@ -212,21 +212,23 @@ fn build(values: &[Value], target: ColumnType) -> std::result::Result<Value, Str
 /// Serializes one row (a struct or map) into `(field, value)` pairs.
 struct RowSer;
 
+/// A field name: borrowed for struct fields, owned for map keys.
+type FieldName = std::borrow::Cow<'static, str>;
+
 struct RowFields {
-    fields: Vec<(String, Value)>,
+    fields: Vec<(FieldName, Value)>,
     pending_key: Option<String>,
 }
 
 impl ser::SerializeStruct for RowFields {
-    type Ok = Vec<(String, Value)>;
+    type Ok = Vec<(FieldName, Value)>;
     type Error = SerError;
     fn serialize_field<V: ?Sized + Serialize>(
         &mut self,
         key: &'static str,
         value: &V,
     ) -> Result<(), SerError> {
-        self.fields
-            .push((key.to_string(), value.serialize(CellSer)?));
+        self.fields.push((key.into(), value.serialize(CellSer)?));
         Ok(())
     }
     fn end(self) -> Result<Self::Ok, SerError> {
@@ -235,7 +237,7 @@ impl ser::SerializeStruct for RowFields {
 }
 
 impl ser::SerializeMap for RowFields {
-    type Ok = Vec<(String, Value)>;
+    type Ok = Vec<(FieldName, Value)>;
     type Error = SerError;
     fn serialize_key<K: ?Sized + Serialize>(&mut self, key: &K) -> Result<(), SerError> {
         match key.serialize(CellSer)? {
@@ -254,7 +256,7 @@ impl ser::SerializeMap for RowFields {
             .pending_key
             .take()
             .ok_or_else(|| SerError("value without key".into()))?;
-        self.fields.push((key, value.serialize(CellSer)?));
+        self.fields.push((key.into(), value.serialize(CellSer)?));
         Ok(())
     }
     fn end(self) -> Result<Self::Ok, SerError> {
@@ -277,7 +279,7 @@ macro_rules! reject {
 }
 
 impl ser::Serializer for RowSer {
-    type Ok = Vec<(String, Value)>;
+    type Ok = Vec<(FieldName, Value)>;
     type Error = SerError;
     type SerializeSeq = Impossible<Self::Ok, SerError>;
     type SerializeTuple = Impossible<Self::Ok, SerError>;

@@ -1,8 +1,12 @@
-//! Payload decoding: bytes → [`Value`] (wire spec §5).
+//! Payload decoding: bytes → [`Value`] (wire spec §5), from a slice or straight from any
+//! buffered byte stream (so a client can decode a reply while it arrives, with no
+//! intermediate payload buffer: a 10M-element column is read into its final `Vec<i64>`).
 //!
-//! Untrusted input is the rule here: every count is checked against the bytes that remain
-//! before anything is allocated, nesting is bounded by [`Limits::max_depth`], and every
-//! problem is a [`DecodeError`]. Fixed-width vectors are decoded with one bulk copy.
+//! Untrusted input is the rule here: every count is checked against the bytes the frame
+//! still holds before anything is allocated, large columns grow only as bytes arrive,
+//! nesting is bounded by [`Limits::max_depth`], and every problem is a [`DecodeError`]
+//! (or, for streams, the reader's own I/O error). The decoder never reads past the
+//! announced payload size.
 
 use super::Limits;
 use crate::value::{
@@ -10,6 +14,19 @@ use crate::value::{
     Timestamp, Type, Value, Vector,
 };
 use crate::{DecodeError, ServerErrorCode};
+use std::io::{self, BufRead, Read};
+
+/// Columns grow by at most this many bytes ahead of the bytes received.
+const CHUNK: usize = 16 << 20;
+
+/// Why [`decode_stream`] failed.
+#[derive(Debug)]
+pub enum StreamError {
+    /// The bytes are not a valid value.
+    Decode(DecodeError),
+    /// The reader failed (timeout, reset…).
+    Io(io::Error),
+}
 
 /// Decodes exactly one value that fills `bytes` entirely.
 ///
@@ -29,101 +46,155 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Value, DecodeError> {
 
 /// Decodes one value from the start of `bytes`; returns it and how many bytes it used.
 pub fn decode_prefix(bytes: &[u8], limits: &Limits) -> Result<(Value, usize), DecodeError> {
-    let mut reader = Reader {
-        buf: bytes,
-        pos: 0,
-        max_depth: limits.max_depth,
-    };
-    let value = reader.value(0)?;
-    Ok((value, reader.pos))
+    let mut source = bytes;
+    let mut reader = Reader::new(&mut source, bytes.len() as u64, limits);
+    let value = reader.value(0).map_err(|e| match e {
+        StreamError::Decode(d) => d,
+        // A slice only fails by ending early, which `Reader` reports as `Truncated`.
+        StreamError::Io(e) => DecodeError::Malformed(e.to_string()),
+    })?;
+    let used = bytes.len() - reader.remaining();
+    Ok((value, used))
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
+/// Decodes one value from a stream holding a payload of `size` bytes, reading exactly
+/// `size` bytes (a shorter value is `TrailingBytes`, after the rest is consumed).
+pub fn decode_stream(
+    reader: &mut impl BufRead,
+    size: u64,
+    limits: &Limits,
+) -> Result<Value, StreamError> {
+    let mut r = Reader::new(reader, size, limits);
+    let value = r.value(0)?;
+    let left = r.remaining();
+    if left != 0 {
+        io::copy(&mut r.src, &mut io::sink()).map_err(StreamError::Io)?;
+        return Err(StreamError::Decode(DecodeError::TrailingBytes(left)));
+    }
+    Ok(value)
+}
+
+struct Reader<R: BufRead> {
+    src: io::Take<R>,
+    size: u64,
     max_depth: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
-    }
+type Res<T> = Result<T, StreamError>;
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        if n > self.remaining() {
-            return Err(DecodeError::Truncated {
-                offset: self.pos,
-                needed: n - self.remaining(),
-            });
+impl<R: BufRead> Reader<R> {
+    fn new(src: R, size: u64, limits: &Limits) -> Self {
+        Reader {
+            src: src.take(size),
+            size,
+            max_depth: limits.max_depth,
         }
-        let out = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(out)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+    fn remaining(&self) -> usize {
+        self.src.limit() as usize
+    }
+
+    fn offset(&self) -> usize {
+        (self.size - self.src.limit()) as usize
+    }
+
+    fn truncated(&self, needed: usize) -> StreamError {
+        StreamError::Decode(DecodeError::Truncated {
+            offset: self.offset(),
+            needed,
+        })
+    }
+
+    fn fill(&mut self, out: &mut [u8]) -> Res<()> {
+        if out.len() > self.remaining() {
+            return Err(self.truncated(out.len() - self.remaining()));
+        }
+        self.src.read_exact(out).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => self.truncated(1),
+            _ => StreamError::Io(e),
+        })
+    }
+
+    fn array<const N: usize>(&mut self) -> Res<[u8; N]> {
         let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
+        self.fill(&mut out)?;
         Ok(out)
     }
 
-    fn u8(&mut self) -> Result<u8, DecodeError> {
-        Ok(self.take(1)?[0])
+    fn u8(&mut self) -> Res<u8> {
+        Ok(self.array::<1>()?[0])
     }
 
-    fn i64(&mut self) -> Result<i64, DecodeError> {
+    fn i64(&mut self) -> Res<i64> {
         Ok(i64::from_le_bytes(self.array()?))
     }
 
     /// A count: non-negative, and `count * min_elem_bytes` must fit in what remains,
     /// so nothing is ever allocated for bytes that are not there.
-    fn count(&mut self, min_elem_bytes: usize) -> Result<usize, DecodeError> {
-        let offset = self.pos;
+    fn count(&mut self, min_elem_bytes: usize) -> Res<usize> {
+        let offset = self.offset();
         let count = self.i64()?;
         if count < 0 {
-            return Err(DecodeError::InvalidCount { count, offset });
+            return Err(StreamError::Decode(DecodeError::InvalidCount {
+                count,
+                offset,
+            }));
         }
         let needed = count as u128 * min_elem_bytes as u128;
         let remaining = self.remaining() as u128;
         if needed > remaining {
-            return Err(DecodeError::Truncated {
-                offset: self.pos,
-                needed: (needed - remaining).min(usize::MAX as u128) as usize,
-            });
+            return Err(self.truncated((needed - remaining).min(usize::MAX as u128) as usize));
         }
         Ok(count as usize)
     }
 
-    /// A NUL-terminated byte string (without the NUL).
-    fn cstr(&mut self) -> Result<&'a [u8], DecodeError> {
-        let rest = &self.buf[self.pos..];
-        match memchr::memchr(0, rest) {
-            Some(n) => {
-                self.pos += n + 1;
-                Ok(&rest[..n])
-            }
-            None => Err(DecodeError::Truncated {
-                offset: self.buf.len(),
-                needed: 1,
-            }),
+    /// Appends `n` bytes to `out`, growing it only as bytes arrive.
+    fn bytes_into(&mut self, out: &mut Vec<u8>, n: usize) -> Res<()> {
+        let mut left = n;
+        while left > 0 {
+            let step = left.min(CHUNK);
+            let start = out.len();
+            out.resize(start + step, 0);
+            self.fill(&mut out[start..])?;
+            left -= step;
         }
+        Ok(())
     }
 
-    fn pod_vec<T: bytemuck::Pod>(&mut self, count: usize) -> Result<Vec<T>, DecodeError> {
-        let bytes = self.take(count * std::mem::size_of::<T>())?;
-        let mut out = vec![T::zeroed(); count];
-        bytemuck::cast_slice_mut::<T, u8>(&mut out).copy_from_slice(bytes);
+    /// A NUL-terminated byte string, appended to `out` without the NUL.
+    fn cstr_into(&mut self, out: &mut Vec<u8>) -> Res<()> {
+        let start = out.len();
+        self.src.read_until(0, out).map_err(StreamError::Io)?;
+        if out.len() == start || out.last() != Some(&0) {
+            return Err(self.truncated(1));
+        }
+        out.pop();
+        Ok(())
+    }
+
+    fn pod_vec<T: bytemuck::Pod>(&mut self, count: usize) -> Res<Vec<T>> {
+        let width = std::mem::size_of::<T>();
+        let mut out: Vec<T> = Vec::with_capacity(count.min(CHUNK / width));
+        while out.len() < count {
+            let start = out.len();
+            let step = (count - start).min(CHUNK / width);
+            out.reserve_exact(step);
+            out.resize(start + step, T::zeroed());
+            self.fill(bytemuck::cast_slice_mut(&mut out[start..]))?;
+        }
         Ok(out)
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, DecodeError> {
+    fn value(&mut self, depth: usize) -> Res<Value> {
         if depth > self.max_depth {
-            return Err(DecodeError::TooDeep {
+            return Err(StreamError::Decode(DecodeError::TooDeep {
                 max: self.max_depth,
-            });
+            }));
         }
-        let offset = self.pos;
+        let offset = self.offset();
         let code = self.u8()? as i8;
+        let malformed = |msg: String| StreamError::Decode(DecodeError::Malformed(msg));
         match code {
             -13..=-1 => self.atom(-code as u8),
             0 => {
@@ -147,7 +218,7 @@ impl<'a> Reader<'a> {
                         ids.iter().map(|i| i.to_string()).collect::<TextColumn>()
                     }
                     other => {
-                        return Err(DecodeError::Malformed(format!(
+                        return Err(malformed(format!(
                             "table column names must be symbols, got {}",
                             other.kind_name()
                         )))
@@ -156,7 +227,7 @@ impl<'a> Reader<'a> {
                 let columns = match self.value(depth + 1)? {
                     Value::List(cols) => cols,
                     other => {
-                        return Err(DecodeError::Malformed(format!(
+                        return Err(malformed(format!(
                             "table columns must be a list, got {}",
                             other.kind_name()
                         )))
@@ -164,7 +235,7 @@ impl<'a> Reader<'a> {
                 };
                 Table::from_parts(names, columns)
                     .map(Value::Table)
-                    .map_err(|e| DecodeError::Malformed(e.to_string()))
+                    .map_err(|e| malformed(e.to_string()))
             }
             99 => {
                 self.u8()?;
@@ -177,7 +248,7 @@ impl<'a> Reader<'a> {
                 let params = match self.value(depth + 1)? {
                     Value::Vector(Vector::Symbol(p)) => p,
                     other => {
-                        return Err(DecodeError::Malformed(format!(
+                        return Err(malformed(format!(
                             "lambda parameters must be symbols, got {}",
                             other.kind_name()
                         )))
@@ -186,7 +257,7 @@ impl<'a> Reader<'a> {
                 let body = match self.value(depth + 1)? {
                     Value::List(b) => b,
                     other => {
-                        return Err(DecodeError::Malformed(format!(
+                        return Err(malformed(format!(
                             "lambda body must be a list, got {}",
                             other.kind_name()
                         )))
@@ -210,25 +281,32 @@ impl<'a> Reader<'a> {
                     102 => BuiltinKind::Binary,
                     _ => BuiltinKind::Variadic,
                 };
-                let name = Text::from(self.cstr()?);
-                Ok(Value::Builtin(Builtin { kind, name }))
+                let mut name = Vec::new();
+                self.cstr_into(&mut name)?;
+                Ok(Value::Builtin(Builtin {
+                    kind,
+                    name: Text::from_bytes(name),
+                }))
             }
             126 => Ok(Value::Null),
             127 => {
-                let raw = self.take(8)?;
+                let raw: [u8; 8] = self.array()?;
                 let end = raw.iter().position(|b| *b == 0).unwrap_or(8);
                 let text = String::from_utf8_lossy(&raw[..end]);
                 Ok(Value::Error(ServerErrorCode::from_code(&text)))
             }
-            _ => Err(DecodeError::UnknownType { code, offset }),
+            _ => Err(StreamError::Decode(DecodeError::UnknownType {
+                code,
+                offset,
+            })),
         }
     }
 
-    fn atom(&mut self, code: u8) -> Result<Value, DecodeError> {
-        let t = Type::from_code(code).ok_or(DecodeError::UnknownType {
+    fn atom(&mut self, code: u8) -> Res<Value> {
+        let t = Type::from_code(code).ok_or(StreamError::Decode(DecodeError::UnknownType {
             code: -(code as i8),
-            offset: self.pos - 1,
-        })?;
+            offset: self.offset().saturating_sub(1),
+        }))?;
         let flags = self.u8()?;
         let value = match t {
             Type::Bool => Value::Bool(self.u8()? != 0),
@@ -242,13 +320,19 @@ impl<'a> Reader<'a> {
             Type::Time => Value::Time(Time(i32::from_le_bytes(self.array()?))),
             Type::Timestamp => Value::Timestamp(Timestamp(self.i64()?)),
             Type::Guid => Value::Guid(Guid(self.array()?)),
-            Type::Symbol => Value::Symbol(Symbol {
-                text: Text::from(self.cstr()?),
-                quoted: flags & 0x20 != 0,
-            }),
+            Type::Symbol => {
+                let mut text = Vec::new();
+                self.cstr_into(&mut text)?;
+                Value::Symbol(Symbol {
+                    text: Text::from_bytes(text),
+                    quoted: flags & 0x20 != 0,
+                })
+            }
             Type::Str => {
                 let n = self.count(1)?;
-                Value::Str(Text::from(self.take(n)?))
+                let mut text = Vec::new();
+                self.bytes_into(&mut text, n)?;
+                Value::Str(Text::from_bytes(text))
             }
         };
         if flags & 1 != 0 {
@@ -257,18 +341,26 @@ impl<'a> Reader<'a> {
         Ok(value)
     }
 
-    fn vector_body(&mut self, code: u8) -> Result<Vector, DecodeError> {
-        let t = Type::from_code(code).ok_or(DecodeError::UnknownType {
+    fn vector_body(&mut self, code: u8) -> Res<Vector> {
+        let t = Type::from_code(code).ok_or(StreamError::Decode(DecodeError::UnknownType {
             code: code as i8,
-            offset: self.pos,
-        })?;
+            offset: self.offset(),
+        }))?;
         let count = self.count(match t {
             Type::Str => 8,
             other => other.width().unwrap_or(1),
         })?;
         Ok(match t {
-            Type::Bool => Vector::Bool(self.take(count)?.iter().map(|b| *b != 0).collect()),
-            Type::U8 => Vector::U8(self.take(count)?.to_vec()),
+            Type::Bool => {
+                let mut raw = Vec::new();
+                self.bytes_into(&mut raw, count)?;
+                Vector::Bool(raw.into_iter().map(|b| b != 0).collect())
+            }
+            Type::U8 => {
+                let mut raw = Vec::new();
+                self.bytes_into(&mut raw, count)?;
+                Vector::U8(raw)
+            }
             Type::I16 => Vector::I16(self.pod_vec(count)?),
             Type::I32 => Vector::I32(self.pod_vec(count)?),
             Type::I64 => Vector::I64(self.pod_vec(count)?),
@@ -278,41 +370,27 @@ impl<'a> Reader<'a> {
             Type::Time => Vector::Time(self.pod_vec(count)?),
             Type::Timestamp => Vector::Timestamp(self.pod_vec(count)?),
             Type::Guid => Vector::Guid(self.pod_vec(count)?),
-            Type::Symbol => Vector::Symbol(self.symbols(count)?),
-            Type::Str => Vector::Str(self.strings(count)?),
+            Type::Symbol => {
+                // One byte buffer and one offsets vector for the whole column.
+                let mut bytes = Vec::with_capacity(self.remaining().min(count.saturating_mul(8)));
+                let mut ends = Vec::with_capacity(count);
+                for _ in 0..count {
+                    self.cstr_into(&mut bytes)?;
+                    ends.push(bytes.len());
+                }
+                Vector::Symbol(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
+            }
+            Type::Str => {
+                let mut bytes = Vec::new();
+                let mut ends = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let n = self.count(1)?;
+                    self.bytes_into(&mut bytes, n)?;
+                    ends.push(bytes.len());
+                }
+                Vector::Str(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
+            }
         })
-    }
-
-    /// `count` NUL-terminated symbols into one buffer: two allocations in all.
-    fn symbols(&mut self, count: usize) -> Result<TextColumn, DecodeError> {
-        let start = self.pos;
-        let rest = &self.buf[start..];
-        let mut ends = Vec::with_capacity(count);
-        let mut bytes = Vec::with_capacity(rest.len().min(count * 16));
-        let mut nuls = memchr::memchr_iter(0, rest);
-        let mut from = 0;
-        for _ in 0..count {
-            let nul = nuls.next().ok_or(DecodeError::Truncated {
-                offset: self.buf.len(),
-                needed: 1,
-            })?;
-            bytes.extend_from_slice(&rest[from..nul]);
-            ends.push(bytes.len());
-            from = nul + 1;
-        }
-        self.pos = start + from;
-        Ok(TextColumn::from_parts(bytes, ends).expect("offsets are ascending by construction"))
-    }
-
-    fn strings(&mut self, count: usize) -> Result<TextColumn, DecodeError> {
-        let mut ends = Vec::with_capacity(count);
-        let mut bytes = Vec::new();
-        for _ in 0..count {
-            let n = self.count(1)?;
-            bytes.extend_from_slice(self.take(n)?);
-            ends.push(bytes.len());
-        }
-        Ok(TextColumn::from_parts(bytes, ends).expect("offsets are ascending by construction"))
     }
 }
 
@@ -370,5 +448,23 @@ mod tests {
             );
         }
         assert_eq!(decode(&bytes, &Limits::default()).unwrap(), v);
+    }
+
+    #[test]
+    fn streams_stop_at_the_payload_size() {
+        let first = crate::wire::encode(&Value::Vector(Vector::Symbol(
+            ["a", "b"].into_iter().collect(),
+        )))
+        .unwrap();
+        let mut both = first.clone();
+        both.extend_from_slice(&crate::wire::encode(&Value::I64(7)).unwrap());
+        let mut stream = &both[..];
+        let v = decode_stream(&mut stream, first.len() as u64, &Limits::default()).unwrap();
+        assert_eq!(v.count(), Some(2));
+        // The next value is still there, untouched.
+        assert_eq!(decode(stream, &Limits::default()).unwrap(), Value::I64(7));
+        // A symbol whose NUL lies beyond the payload is truncated, not read past it.
+        let mut stream = &both[..];
+        assert!(decode_stream(&mut stream, (first.len() - 1) as u64, &Limits::default()).is_err());
     }
 }
