@@ -6,11 +6,15 @@
 
 mod builder;
 mod pipeline;
+#[cfg(feature = "r2d2")]
+mod pool;
 mod request;
 mod typed;
 
 pub use builder::ClientBuilder;
 pub use pipeline::Pipeline;
+#[cfg(feature = "r2d2")]
+pub use pool::ClientManager;
 pub use request::Request;
 pub use typed::verify;
 
