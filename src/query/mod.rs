@@ -180,6 +180,12 @@ macro_rules! request_and_display {
                 wire::encode_into(&self.compile()?, out)
             }
         }
+        display!($t);
+    )*};
+}
+
+macro_rules! display {
+    ($($t:ty),*) => {$(
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self.to_rayfall() {
@@ -222,8 +228,8 @@ request_and_display!(
     Table,
     SelectQuery,
     UpdateQuery,
-    InsertQuery,
-    UpsertQuery,
     JoinQuery,
     WindowJoinQuery
 );
+// Inserts and upserts write their payload directly (see `insert.rs`).
+display!(InsertQuery, UpsertQuery);

@@ -135,11 +135,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
             write_value(out, &d.keys)?;
             write_value(out, &d.values)?;
         }
-        Value::Table(t) => {
-            out.extend_from_slice(&[98, 0]);
-            write_vector_of_names(out, t.names(), ATTR_TABLE_NAMES)?;
-            write_list(out, t.columns())?;
-        }
+        Value::Table(t) => write_table(out, t)?,
         Value::Lambda(l) => {
             out.extend_from_slice(&[100, l.attrs]);
             write_vector_of_names(out, &l.params, 0)?;
@@ -173,6 +169,23 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn write_table(out: &mut Vec<u8>, t: &crate::value::Table) -> Result<()> {
+    out.extend_from_slice(&[98, 0]);
+    write_vector_of_names(out, t.names(), ATTR_TABLE_NAMES)?;
+    write_list(out, t.columns())
+}
+
+/// Appends the encoding of a table without wrapping (and cloning) it into a [`Value`].
+pub fn encode_table_into(t: &crate::value::Table, out: &mut Vec<u8>) -> Result<()> {
+    write_table(out, t)
+}
+
+/// Appends the header of a LIST of `len` items; the items must follow.
+pub fn encode_list_header(len: usize, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&(len as i64).to_le_bytes());
 }
 
 fn write_typed_null(out: &mut Vec<u8>, t: Type) {

@@ -13,7 +13,10 @@ mod header;
 
 pub use compress::{compress, decompress};
 pub use decode::{decode, decode_prefix, decode_stream, StreamError};
-pub use encode::{encode, encode_into, encoded_len, ATTR_HAS_NULLS, ATTR_TABLE_NAMES};
+pub use encode::{
+    encode, encode_into, encode_list_header, encode_table_into, encoded_len, ATTR_HAS_NULLS,
+    ATTR_TABLE_NAMES,
+};
 pub use header::{FrameHeader, MsgType, FLAG_COMPRESSED, FLAG_VERBOSE, HEADER_LEN, MAGIC, VERSION};
 
 use crate::{DecodeError, Value};
