@@ -52,11 +52,13 @@ impl From<DeError> for Error {
 pub fn rows<T: DeserializeOwned>(table: &Table) -> Result<Vec<T>> {
     check::<T>(table)?;
     let mut out = Vec::with_capacity(table.num_rows());
+    let cache = FieldCache::new();
     for row in 0..table.num_rows() {
         out.push(T::deserialize(RowDe {
             table,
             row: Some(row),
             probe: None,
+            cache: Some(&cache),
         })?);
     }
     Ok(out)
@@ -70,6 +72,7 @@ pub fn check<T: DeserializeOwned>(table: &Table) -> Result<()> {
         table,
         row: None,
         probe: Some(&probe),
+        cache: None,
     });
     let mismatches = probe.mismatches.into_inner();
     if !mismatches.is_empty() {
@@ -374,6 +377,18 @@ struct RowDe<'a> {
     /// `None` while probing.
     row: Option<usize>,
     probe: Option<&'a Probe>,
+    /// Field → column indices, computed on the first row and reused for the others.
+    cache: Option<&'a FieldCache>,
+}
+
+/// The column index of each struct field, for one `fields` list.
+type FieldCache = std::cell::OnceCell<(usize, Vec<Option<usize>>)>;
+
+fn column_indices(table: &Table, fields: &[&str]) -> Vec<Option<usize>> {
+    fields
+        .iter()
+        .map(|f| table.names().iter().position(|n| n == f.as_bytes()))
+        .collect()
 }
 
 impl<'de> de::Deserializer<'de> for RowDe<'de> {
@@ -389,9 +404,23 @@ impl<'de> de::Deserializer<'de> for RowDe<'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        let key = fields.as_ptr() as usize;
+        let indices: std::borrow::Cow<'de, [Option<usize>]> = match self.cache {
+            Some(cache) => {
+                let (k, v) = cache.get_or_init(|| (key, column_indices(self.table, fields)));
+                if *k == key {
+                    std::borrow::Cow::Borrowed(v.as_slice())
+                } else {
+                    std::borrow::Cow::Owned(column_indices(self.table, fields))
+                }
+            }
+            None => std::borrow::Cow::Owned(column_indices(self.table, fields)),
+        };
         visitor.visit_map(RowMap {
             de: self,
-            fields: fields.iter(),
+            fields,
+            indices,
+            next: 0,
             current: None,
         })
     }
@@ -478,8 +507,11 @@ impl<'de> de::MapAccess<'de> for AllColumns<'de> {
 
 struct RowMap<'a> {
     de: RowDe<'a>,
-    fields: std::slice::Iter<'static, &'static str>,
-    current: Option<&'static str>,
+    fields: &'static [&'static str],
+    indices: std::borrow::Cow<'a, [Option<usize>]>,
+    next: usize,
+    /// (field name, column index) of the key just returned.
+    current: Option<(&'static str, Option<usize>)>,
 }
 
 impl<'de> de::MapAccess<'de> for RowMap<'de> {
@@ -489,12 +521,16 @@ impl<'de> de::MapAccess<'de> for RowMap<'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        for &field in self.fields.by_ref() {
+        while self.next < self.fields.len() {
+            let i = self.next;
+            self.next += 1;
+            let column = self.indices[i];
             // Absent columns are left out while decoding (serde then treats Option fields as
             // None and reports others); while probing they are visited to be recorded.
-            if self.de.table.column(field).is_some() || self.de.probe.is_some() {
-                self.current = Some(field);
-                return seed.deserialize(field.into_deserializer()).map(Some);
+            if column.is_some() || self.de.probe.is_some() {
+                self.current = Some((self.fields[i], column));
+                // Derived field identifiers accept their index: no string matching per row.
+                return seed.deserialize((i as u64).into_deserializer()).map(Some);
             }
         }
         Ok(None)
@@ -504,9 +540,11 @@ impl<'de> de::MapAccess<'de> for RowMap<'de> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, DeError> {
-        let name = self.current.take().unwrap_or_default();
+        let (name, column) = self.current.take().unwrap_or_default();
         seed.deserialize(CellDe {
-            column: self.de.table.column(name).and_then(Col::of),
+            column: column
+                .and_then(|c| self.de.table.columns().get(c))
+                .and_then(Col::of),
             row: self.de.row,
             name: std::borrow::Cow::Borrowed(name),
             probe: self.de.probe,
@@ -724,6 +762,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
                     table: t,
                     row: Some(row),
                     probe: None,
+                    cache: None,
                 }),
             )),
             Value::Dict(d) => match (&*d.keys, Col::of(&d.values)) {
@@ -764,6 +803,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
                 table: t,
                 row: Some(0),
                 probe: None,
+                cache: None,
             }
             .deserialize_struct(name, fields, visitor),
             Value::Table(t) => Err(DeError(format!(
