@@ -175,11 +175,19 @@ impl<R: BufRead> Reader<R> {
 
     fn pod_vec<T: bytemuck::Pod>(&mut self, count: usize) -> Res<Vec<T>> {
         let width = std::mem::size_of::<T>();
-        let mut out: Vec<T> = Vec::with_capacity(count.min(CHUNK / width));
+        // The whole column is reserved at once (address space only: `count` was checked
+        // against the bytes the frame announces) and touched chunk by chunk as bytes arrive.
+        let mut out: Vec<T> = Vec::new();
+        if out.try_reserve_exact(count).is_err() {
+            return Err(StreamError::Decode(DecodeError::FrameTooLarge {
+                size: (count * width) as u64,
+                max: isize::MAX as u64,
+            }));
+        }
+        super::hugepages::advise(&out);
         while out.len() < count {
             let start = out.len();
             let step = (count - start).min(CHUNK / width);
-            out.reserve_exact(step);
             out.resize(start + step, T::zeroed());
             self.fill(bytemuck::cast_slice_mut(&mut out[start..]))?;
         }

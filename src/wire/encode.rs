@@ -21,6 +21,7 @@ pub const ATTR_TABLE_NAMES: u8 = 0x03;
 /// ```
 pub fn encode(value: &Value) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(encoded_len(value));
+    super::hugepages::advise(&out);
     encode_into(value, &mut out)?;
     Ok(out)
 }

@@ -10,6 +10,7 @@ mod decode;
 mod encode;
 pub mod handshake;
 mod header;
+mod hugepages;
 
 pub use compress::{compress, decompress};
 pub use decode::{decode, decode_prefix, decode_stream, StreamError};
