@@ -173,6 +173,35 @@ impl<R: BufRead> Reader<R> {
         Ok(())
     }
 
+    /// `count` NUL-terminated symbols, scanned straight in the reader's buffer (one
+    /// memchr pass; a symbol split across two buffer fills is joined).
+    fn symbols_into(&mut self, count: usize, bytes: &mut Vec<u8>, ends: &mut Vec<usize>) -> Res<()> {
+        let mut left = count;
+        while left > 0 {
+            let buf = self.src.fill_buf().map_err(StreamError::Io)?;
+            if buf.is_empty() {
+                return Err(self.truncated(left));
+            }
+            let mut used = 0;
+            for nul in memchr::memchr_iter(0, buf) {
+                bytes.extend_from_slice(&buf[used..nul]);
+                ends.push(bytes.len());
+                used = nul + 1;
+                left -= 1;
+                if left == 0 {
+                    break;
+                }
+            }
+            if left > 0 {
+                // The rest of the buffer starts the next symbol.
+                bytes.extend_from_slice(&buf[used..]);
+                used = buf.len();
+            }
+            self.src.consume(used);
+        }
+        Ok(())
+    }
+
     fn pod_vec<T: bytemuck::Pod>(&mut self, count: usize) -> Res<Vec<T>> {
         let width = std::mem::size_of::<T>();
         // The whole column is reserved at once (address space only: `count` was checked
@@ -382,10 +411,7 @@ impl<R: BufRead> Reader<R> {
                 // One byte buffer and one offsets vector for the whole column.
                 let mut bytes = Vec::with_capacity(self.remaining().min(count.saturating_mul(8)));
                 let mut ends = Vec::with_capacity(count);
-                for _ in 0..count {
-                    self.cstr_into(&mut bytes)?;
-                    ends.push(bytes.len());
-                }
+                self.symbols_into(count, &mut bytes, &mut ends)?;
                 Vector::Symbol(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
             }
             Type::Str => {
