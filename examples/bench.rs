@@ -268,7 +268,7 @@ fn main() {
     let (sdk, floor) = interleave(
         9,
         || {
-            let v: Vec<BigRow> = client.fetch(&"big").unwrap();
+            let v: Vec<BigRow> = client.fetch_rows(&"big").unwrap();
             assert_eq!(v.len(), 1_000_000);
         },
         || {
@@ -331,7 +331,7 @@ fn main() {
         sdk.push(timed(
             1,
             Box::new(|c, _| {
-                let columns = rayforce::typed::columns(&structs, Some(&BigRow::schema())).unwrap();
+                let columns = BigRow::to_columns(&structs).unwrap();
                 c.execute(&Table::named("ins").insert().values(columns))
                     .unwrap();
             }),

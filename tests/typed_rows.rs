@@ -73,6 +73,9 @@ fn structs_round_trip_with_every_field_type() {
     c.insert_rows("everything", &rows).unwrap();
     let back: Vec<Everything> = c.fetch(&Everything::table().select_all()).unwrap();
     assert_eq!(back, rows);
+    // The derive's column-wise decode gives the same rows.
+    let columnar: Vec<Everything> = c.fetch_rows(&Everything::table().select_all()).unwrap();
+    assert_eq!(columnar, rows);
 
     // The derive's own insert (typed by the declared columns) gives the same table.
     c.execute(CREATE).unwrap();
@@ -292,6 +295,21 @@ fn renamed_columns_joins_and_mismatch_reports() {
         }
         other => panic!("{other:?}"),
     }
+    // The derive's column-wise decode reports the same way.
+    let err = c
+        .fetch_rows::<Emp, _>(&"(table [id name] (list [1.5] ['a]))")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("column `id`: expected I64, found F64"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("column `dept`: expected SYMBOL, found missing"),
+        "{err}"
+    );
+
     // verify reports differences with the server's table.
     c.execute("(set dept (table [dept floor] (list ['eng] [1.5])))")
         .unwrap();
@@ -305,6 +323,10 @@ fn renamed_columns_joins_and_mismatch_reports() {
     c.execute("(set dept (table [dept floor] (list ['eng] [0Nl])))")
         .unwrap();
     let err = c.fetch::<Dept, _>(&Dept::table().select_all()).unwrap_err();
+    assert!(err.to_string().contains("null; use Option"), "{err}");
+    let err = c
+        .fetch_rows::<Dept, _>(&Dept::table().select_all())
+        .unwrap_err();
     assert!(err.to_string().contains("null; use Option"), "{err}");
     // Typed inserts refuse values that do not fit the server's column types.
     #[derive(Serialize)]

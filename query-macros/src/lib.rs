@@ -62,6 +62,10 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     };
     let mut defs = Vec::new();
     let mut handles = Vec::new();
+    let mut checks = Vec::new();
+    let mut lookups = Vec::new();
+    let mut inits = Vec::new();
+    let mut builds = Vec::new();
     let mut has_table_field = false;
     for field in fields {
         let ident = field.ident.as_ref().expect("named field");
@@ -91,6 +95,25 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         } else {
             quote!(<#ty as ::rayforce::typed::ColumnValue>::TYPE)
         };
+        let col_var = format_ident!("__column_{}", field_name);
+        checks.push(quote! {
+            ::rayforce::typed::check_field::<#ty>(
+                table, #column, #col_ty, <#ty as ::rayforce::typed::ColumnValue>::NULLABLE, &mut mismatches,
+            );
+        });
+        lookups.push(quote! { let #col_var = table.column(#column); });
+        inits.push(quote! {
+            #ident: match #col_var {
+                ::core::option::Option::Some(c) => <#ty as ::rayforce::typed::CellValue>::read(c, row, #column)?,
+                ::core::option::Option::None => <#ty as ::rayforce::typed::CellValue>::missing(#column)?,
+            }
+        });
+        builds.push(quote! {
+            (
+                ::std::string::String::from(#column),
+                <#ty as ::rayforce::typed::CellValue>::collect(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty)?,
+            )
+        });
         defs.push(quote! {
             ::rayforce::typed::ColumnDef {
                 name: #column,
@@ -127,6 +150,24 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         impl ::rayforce::typed::RayTable for #name {
             const TABLE: &'static str = #table;
             const COLUMNS: &'static [::rayforce::typed::ColumnDef] = &[#(#defs),*];
+
+            fn from_table(table: &::rayforce::value::Table) -> ::rayforce::Result<::std::vec::Vec<Self>> {
+                let mut mismatches = ::std::vec::Vec::new();
+                #(#checks)*
+                if !mismatches.is_empty() {
+                    return ::core::result::Result::Err(::rayforce::Error::Schema { mismatches });
+                }
+                #(#lookups)*
+                let mut out = ::std::vec::Vec::with_capacity(table.num_rows());
+                for row in 0..table.num_rows() {
+                    out.push(#name { #(#inits),* });
+                }
+                ::core::result::Result::Ok(out)
+            }
+
+            fn to_columns(rows: &[Self]) -> ::rayforce::Result<::std::vec::Vec<(::std::string::String, ::rayforce::Value)>> {
+                ::core::result::Result::Ok(::std::vec![#(#builds),*])
+            }
         }
         impl #name {
             #table_fn

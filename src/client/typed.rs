@@ -31,6 +31,28 @@ impl Client {
         }
     }
 
+    /// Runs a query and decodes the result table into a `#[derive(RayTable)]` struct,
+    /// column by column (faster than [`fetch`](Self::fetch), which goes through serde).
+    ///
+    /// ```no_run
+    /// # use rayforce::{Client, typed::RayTable};
+    /// #[derive(RayTable)]
+    /// #[rayforce(table = "employees")]
+    /// struct Emp { id: i64, name: String, salary: f64 }
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let rich: Vec<Emp> = client.fetch_rows(&Emp::table().filter(Emp::salary().gt(100.0)))?;
+    /// # Ok::<(), rayforce::Error>(())
+    /// ```
+    pub fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
+        match self.execute(query)? {
+            Value::Table(t) => T::from_table(&t),
+            other => Err(Error::TypeMismatch {
+                expected: "a table".into(),
+                actual: other.kind_name(),
+            }),
+        }
+    }
+
     /// Runs a query and decodes its result into `T`: an atom into a scalar, a one-row table
     /// into a struct (or a scalar when it has one column), a vector into a `Vec`.
     pub fn execute_as<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {

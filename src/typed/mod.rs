@@ -4,11 +4,13 @@
 //!
 //! This layer depends on `value` and `query` only; it never touches a transport.
 
+mod columnar;
 mod de;
 mod ser;
 mod table;
 
 pub use crate::client::verify;
+pub use columnar::{check_field, CellValue};
 pub use de::{check, rows, value, DeError};
 pub use query_macros::RayTable;
 pub use ser::{columns, ColumnType, SerError};

@@ -209,6 +209,11 @@ fn build(values: &[Value], target: ColumnType) -> std::result::Result<Value, Str
     Ok(Value::Vector(vector))
 }
 
+/// One Rust value as a cell value (atom, typed vector or list).
+pub(crate) fn cell_value<T: Serialize + ?Sized>(v: &T) -> Result<Value> {
+    Ok(v.serialize(CellSer)?)
+}
+
 /// Serializes one row (a struct or map) into `(field, value)` pairs.
 struct RowSer;
 

@@ -175,7 +175,12 @@ impl<R: BufRead> Reader<R> {
 
     /// `count` NUL-terminated symbols, scanned straight in the reader's buffer (one
     /// memchr pass; a symbol split across two buffer fills is joined).
-    fn symbols_into(&mut self, count: usize, bytes: &mut Vec<u8>, ends: &mut Vec<usize>) -> Res<()> {
+    fn symbols_into(
+        &mut self,
+        count: usize,
+        bytes: &mut Vec<u8>,
+        ends: &mut Vec<usize>,
+    ) -> Res<()> {
         let mut left = count;
         while left > 0 {
             let buf = self.src.fill_buf().map_err(StreamError::Io)?;
