@@ -276,10 +276,26 @@ fn main() {
         },
     );
     rows.push(Row {
-        name: "1M-row table → Vec<struct>",
+        name: "1M-row table → Vec<struct> (derive, column-wise)",
         sdk: median(sdk),
         floor: median(floor),
         target: "≤ 4×",
+    });
+    let (sdk, floor) = interleave(
+        5,
+        || {
+            let v: Vec<BigRow> = client.fetch(&"big").unwrap();
+            assert_eq!(v.len(), 1_000_000);
+        },
+        || {
+            raw.round_trip(&big);
+        },
+    );
+    rows.push(Row {
+        name: "1M-row table → Vec<struct> (any serde type)",
+        sdk: median(sdk),
+        floor: median(floor),
+        target: "",
     });
 
     // 7. Insert 1M rows from typed columns and from structs.
@@ -338,7 +354,7 @@ fn main() {
         ));
     }
     rows.push(Row {
-        name: "insert 1M rows from structs",
+        name: "insert 1M rows from structs (derive)",
         sdk: median(sdk),
         floor: median(floor),
         target: "",
