@@ -16,7 +16,7 @@ use crate::{Error, Result, Value};
 
 /// A bidirectional frame channel to one peer.
 ///
-/// Implementations report failures with the crate's [`Error`](crate::Error) variants:
+/// Implementations report failures with the crate's [`Error`] variants:
 /// [`Timeout`](crate::Error::Timeout) when the peer is too slow,
 /// [`ConnectionLost`](crate::Error::ConnectionLost) on EOF or reset,
 /// [`Protocol`](crate::Error::Protocol) when the bytes are not a valid frame.
