@@ -1,6 +1,10 @@
-//! Server-side pieces. [`LocalServer`] runs the real `rayforce` binary as a child process
-//! for quickstarts and tests; users who only query never need this module.
+//! Server-side pieces: [`TcpServer`], a native Rayforce-protocol server with a [`Handler`]
+//! (so the real binary, rayforce-py or this SDK can call Rust code), and [`LocalServer`],
+//! which runs the real `rayforce` binary as a child process for quickstarts and tests.
+//! Users who only query never need this module.
 
 mod local;
+mod native;
 
 pub use local::{find_binary, LocalServer, LocalServerBuilder, RAYFORCE_VERSION};
+pub use native::{Handler, IncomingRequest, ServerHandle, TcpServer};
