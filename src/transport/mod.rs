@@ -7,9 +7,13 @@
 
 mod mock;
 mod tcp;
+#[cfg(feature = "websocket")]
+mod websocket;
 
 pub use mock::MockTransport;
 pub use tcp::{read_frame, ConnectOptions, FrameReadError, TcpTransport};
+#[cfg(feature = "websocket")]
+pub use websocket::WebSocketTransport;
 
 use crate::wire::{Frame, FrameHeader, Limits};
 use crate::{Error, Result, Value};
