@@ -4,6 +4,8 @@
 //! mapping ERROR replies to [`Error::Server`], and marking the connection dead on any
 //! fault that could leave it out of sync. It contains no codec or query logic.
 
+#[cfg(feature = "tokio")]
+mod async_client;
 mod builder;
 mod pipeline;
 #[cfg(feature = "r2d2")]
@@ -11,6 +13,8 @@ mod pool;
 mod request;
 mod typed;
 
+#[cfg(feature = "tokio")]
+pub use async_client::AsyncClient;
 pub use builder::ClientBuilder;
 pub use pipeline::Pipeline;
 #[cfg(feature = "r2d2")]

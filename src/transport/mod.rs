@@ -6,7 +6,7 @@
 //! replies and records requests for users' own unit tests.
 
 mod mock;
-mod tcp;
+pub(crate) mod tcp;
 #[cfg(feature = "websocket")]
 mod websocket;
 
