@@ -10,7 +10,7 @@
 //! | [`typed`] | typed rows through serde and the `RayTable` trait of `#[derive(RayTable)]` |
 //! | [`transport`] | moving frames: the [`Transport`] trait and [`TcpTransport`] |
 //! | [`client`] | [`Client`]: connect, authenticate, `execute`, `send_async`, pipelining |
-//! | [`server`] | [`LocalServer`]: runs the real `rayforce` binary for quickstarts and tests |
+//! | [`server`] | [`server::TcpServer`], a native protocol server with a handler, and [`LocalServer`], which runs the real `rayforce` binary |
 //! | [`error`] | [`Error`], [`DecodeError`] and the server's [`ServerErrorCode`] |
 //!
 //! ```no_run
