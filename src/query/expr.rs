@@ -377,6 +377,19 @@ impl Expr {
     }
 }
 
+/// Several predicates AND-ed, left-nested (`(and (and a b) c)`); `None` for none.
+pub(crate) fn all_of(predicates: &[Expr]) -> Result<Option<Value>> {
+    let mut compiled = predicates.iter().map(Expr::compile);
+    let Some(first) = compiled.next() else {
+        return Ok(None);
+    };
+    let mut pred = first?;
+    for next in compiled {
+        pred = Value::call("and", [pred, next?]);
+    }
+    Ok(Some(pred))
+}
+
 /// A literal as the server must see it: a LIST literal becomes `(list …)` so that it is
 /// built as data instead of being called.
 pub(crate) fn compile_literal(v: &Value) -> Value {

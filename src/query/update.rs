@@ -105,12 +105,7 @@ impl Compile for UpdateQuery {
         }
         names.push("from");
         values.push(self.table.compile_target()?);
-        let mut filters = self.filters.iter();
-        if let Some(first) = filters.next() {
-            let mut pred = first.compile()?;
-            for f in filters {
-                pred = Value::call("and", [pred, f.compile()?]);
-            }
+        if let Some(pred) = super::expr::all_of(&self.filters)? {
             names.push("where");
             values.push(pred);
         }
