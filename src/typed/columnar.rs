@@ -6,6 +6,10 @@ use crate::value::{Date, Guid, Table, TextColumn, Time, Timestamp, Type, Value, 
 use crate::{ColumnMismatch, Error, Result};
 
 /// A Rust value that can be read from, and collected into, a Rayforce column.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from or written to a Rayforce column",
+    label = "unsupported column type"
+)]
 pub trait CellValue: Sized {
     /// Whether `column` can be read as `Self` (`None`), else the column's type name.
     fn mismatch(column: &Value) -> Option<String>;
