@@ -432,3 +432,59 @@ fn chrono_fields_round_trip() {
     let days = c.execute("(at chrono_t 'day)").unwrap();
     assert_eq!(days.as_vector().unwrap().as_date().unwrap()[0], Date(-1));
 }
+
+#[test]
+fn system_time_fields_and_list_cells() {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    #[derive(RayTable, Serialize, Deserialize, Debug, PartialEq)]
+    #[rayforce(table = "stamps")]
+    struct Stamp {
+        id: i64,
+        at: SystemTime,
+    }
+    let (_server, mut c) = common::connected();
+    c.execute("(set stamps (table [id at] (list [] (as 'TIMESTAMP []))))")
+        .unwrap();
+    let rows = vec![
+        Stamp {
+            id: 1,
+            at: UNIX_EPOCH + Duration::new(1_700_000_000, 123_456_789),
+        },
+        Stamp {
+            id: 2,
+            at: UNIX_EPOCH + Duration::from_secs(946_684_800),
+        },
+    ];
+    c.execute(&Stamp::table().insert(&rows).unwrap()).unwrap();
+    c.insert_rows("stamps", &rows).unwrap();
+    let back: Vec<Stamp> = c.fetch_rows(&Stamp::table().select_all()).unwrap();
+    assert_eq!(back.len(), 4);
+    assert_eq!(back[..2], rows[..]);
+    let via_serde: Vec<Stamp> = c.fetch(&Stamp::table().select_all()).unwrap();
+    assert_eq!(via_serde[2..], rows[..]);
+    let at = c.execute("(at stamps 'at)").unwrap();
+    assert_eq!(at.item(1), Some(Value::Timestamp(Timestamp(0))));
+
+    // A grouped select gives list cells: Vec<i64> fields read them.
+    c.execute("(set emp (table [id dept] (list [1 2 3] ['a 'b 'a])))")
+        .unwrap();
+    #[derive(RayTable, Deserialize, Debug, PartialEq)]
+    #[rayforce(table = "groups")]
+    struct Group {
+        dept: String,
+        ids: Vec<i64>,
+    }
+    let q = "(select {ids: id by: dept from: emp})";
+    let expected = vec![
+        Group {
+            dept: "a".into(),
+            ids: vec![1, 3],
+        },
+        Group {
+            dept: "b".into(),
+            ids: vec![2],
+        },
+    ];
+    assert_eq!(c.fetch::<Group, _>(&q).unwrap(), expected);
+    assert_eq!(c.fetch_rows::<Group, _>(&q).unwrap(), expected);
+}
