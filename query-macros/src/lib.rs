@@ -158,7 +158,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                     return ::core::result::Result::Err(::rayforce::Error::Schema { mismatches });
                 }
                 #(#lookups)*
-                let mut out = ::std::vec::Vec::with_capacity(table.num_rows());
+                let mut out = ::rayforce::wire::vec_with_capacity(table.num_rows());
                 for row in 0..table.num_rows() {
                     out.push(#name { #(#inits),* });
                 }

@@ -416,6 +416,8 @@ impl<R: BufRead> Reader<R> {
                 // One byte buffer and one offsets vector for the whole column.
                 let mut bytes = Vec::with_capacity(self.remaining().min(count.saturating_mul(8)));
                 let mut ends = Vec::with_capacity(count);
+                super::hugepages::advise(&bytes);
+                super::hugepages::advise(&ends);
                 self.symbols_into(count, &mut bytes, &mut ends)?;
                 Vector::Symbol(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
             }

@@ -12,6 +12,14 @@ pub mod handshake;
 mod header;
 mod hugepages;
 
+/// A vector with room for `n` elements whose large buffer asks for huge pages (used by
+/// generated row decoders).
+pub fn vec_with_capacity<T>(n: usize) -> Vec<T> {
+    let v = Vec::with_capacity(n);
+    hugepages::advise(&v);
+    v
+}
+
 pub use compress::{compress, decompress};
 pub use decode::{decode, decode_prefix, decode_stream, StreamError};
 pub use encode::{
