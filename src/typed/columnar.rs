@@ -43,34 +43,6 @@ fn null_error(name: &str, row: usize) -> Error {
     ))
 }
 
-/// Reads whether a cell is null, for `Option` fields.
-pub trait Nullable {
-    /// Whether the cell at `row` is the column type's null.
-    fn is_null_at(column: &Value, row: usize) -> bool;
-}
-
-impl<T> Nullable for T {
-    fn is_null_at(column: &Value, row: usize) -> bool {
-        match column {
-            Value::Vector(v) => match v {
-                Vector::I16(x) => x.get(row) == Some(&i16::MIN),
-                Vector::I32(x) => x.get(row) == Some(&i32::MIN),
-                Vector::I64(x) => x.get(row) == Some(&i64::MIN),
-                Vector::F32(x) => x.get(row).is_some_and(|f| f.is_nan()),
-                Vector::F64(x) => x.get(row).is_some_and(|f| f.is_nan()),
-                Vector::Date(x) => x.get(row).is_some_and(|d| d.is_null()),
-                Vector::Time(x) => x.get(row).is_some_and(|d| d.is_null()),
-                Vector::Timestamp(x) => x.get(row).is_some_and(|d| d.is_null()),
-                Vector::Guid(x) => x.get(row).is_some_and(|g| g.0 == [0; 16]),
-                Vector::Symbol(c) | Vector::Str(c) => c.get(row).is_some_and(|b| b.is_empty()),
-                Vector::Bool(_) | Vector::U8(_) => false,
-            },
-            Value::List(items) => matches!(items.get(row), Some(Value::Null | Value::TypedNull(_))),
-            _ => false,
-        }
-    }
-}
-
 macro_rules! int_cell {
     ($t:ty, $variant:ident, $null:expr) => {
         impl CellValue for $t {
@@ -227,7 +199,7 @@ impl<V: CellValue + Clone> CellValue for Option<V> {
         Ok(None)
     }
     fn read(column: &Value, row: usize, name: &str) -> Result<Option<V>> {
-        if <V as Nullable>::is_null_at(column, row) {
+        if super::de::is_null_at(column, row) {
             Ok(None)
         } else {
             V::read(column, row, name).map(Some)

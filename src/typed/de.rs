@@ -200,6 +200,19 @@ impl<'a> Col<'a> {
     }
 }
 
+/// Whether the cell at `row` is null: the type's sentinel, a null list item, or an empty
+/// symbol or string (the server's text null). Shared with the derive's column-wise decoder.
+pub(super) fn is_null_at(column: &Value, row: usize) -> bool {
+    let Some(col) = Col::of(column) else {
+        return false;
+    };
+    match cell(col, row) {
+        Some(Cell::Null) => true,
+        Some(Cell::Text(b"")) => col.is_text(),
+        _ => false,
+    }
+}
+
 fn cell(column: Col<'_>, row: usize) -> Option<Cell<'_>> {
     Some(match column {
         Col::Vector(v) => match v {
