@@ -253,6 +253,10 @@ pub enum DecodeError {
     /// The peer sent a message type that was not expected here.
     #[error("unexpected message type {0}")]
     UnexpectedMessageType(u8),
+    /// Bytes arrived while no request was waiting for a reply: the connection is out of
+    /// step, so the next reply could belong to another request.
+    #[error("the server sent bytes while no request was waiting for a reply")]
+    UnsolicitedReply,
 }
 
 /// The error codes a Rayforce server sends in an ERROR value (wire spec §5.8).

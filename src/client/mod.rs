@@ -89,7 +89,7 @@ impl Client {
     /// query type implementing [`Request`]. An ERROR reply becomes [`Error::Server`] and
     /// leaves the connection usable; transport and protocol faults mark it dead.
     pub fn execute<R: Request + ?Sized>(&mut self, request: &R) -> Result<Value> {
-        self.ensure_alive()?;
+        self.ensure_ready()?;
         self.send_request(MsgType::Sync, request)?;
         self.flush()?;
         self.recv_reply()
@@ -99,7 +99,7 @@ impl Client {
     /// evaluates requests on one connection in order, so a later `execute` sees its effect;
     /// errors it raises are never reported.
     pub fn send_async<R: Request + ?Sized>(&mut self, request: &R) -> Result<()> {
-        self.ensure_alive()?;
+        self.ensure_ready()?;
         self.send_request(MsgType::Async, request)?;
         self.flush()
     }
@@ -127,11 +127,18 @@ impl Client {
         self.transport.close()
     }
 
-    fn ensure_alive(&self) -> Result<()> {
+    /// Checks that a request may be sent: the client is alive and the server has sent
+    /// nothing since the last reply (bytes nobody asked for mean the connection is out of
+    /// step; they are a protocol error, never handed out as the next request's reply).
+    fn ensure_ready(&mut self) -> Result<()> {
         match self.state {
-            State::Alive => Ok(()),
-            State::Dead | State::Closed => Err(Error::Closed),
+            State::Alive => {}
+            State::Dead | State::Closed => return Err(Error::Closed),
         }
+        if self.transport.has_unread_input() {
+            return Err(self.protocol_error(DecodeError::UnsolicitedReply));
+        }
+        Ok(())
     }
 
     /// Runs `f` on the transport; a fatal error marks the client dead.

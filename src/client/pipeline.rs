@@ -60,7 +60,7 @@ impl<'c> Pipeline<'c> {
     /// request's outcome, so a server error in one request does not hide the others.
     pub fn run(self) -> Result<Vec<Result<Value>>> {
         let Pipeline { client, payloads } = self;
-        client.ensure_alive()?;
+        client.ensure_ready()?;
         let mut replies = Vec::with_capacity(payloads.len());
         let mut sent = 0;
         let mut in_flight_bytes = 0;

@@ -56,6 +56,12 @@ pub trait Transport: Send {
     fn is_open(&mut self) -> bool {
         true
     }
+
+    /// Whether bytes have arrived that no call has read yet (no bytes consumed, never
+    /// blocks). A client asks before each request: between requests nothing may arrive.
+    fn has_unread_input(&mut self) -> bool {
+        false
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -79,5 +85,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn is_open(&mut self) -> bool {
         (**self).is_open()
+    }
+    fn has_unread_input(&mut self) -> bool {
+        (**self).has_unread_input()
     }
 }

@@ -12,9 +12,6 @@ use std::time::{Duration, Instant};
 /// Frames smaller than this are copied into one buffer with their header and sent in one
 /// write; larger payloads are written straight from the caller's buffer.
 const COALESCE_LIMIT: usize = 64 << 10;
-/// Payload buffers grow in steps of at most this much ahead of the bytes received, so a
-/// lying size header cannot make the reader allocate memory the peer never sends.
-const READ_CHUNK: usize = 16 << 20;
 
 /// How to open a TCP connection: timeouts, credentials and limits.
 #[derive(Clone, Debug)]
@@ -43,12 +40,34 @@ impl Default for ConnectOptions {
     }
 }
 
+/// Reads from a socket under one deadline for a whole exchange (a reply, a handshake):
+/// each read waits at most for the time left, so a peer trickling bytes cannot stretch a
+/// timeout.
+#[derive(Debug)]
+struct DeadlineReader {
+    stream: TcpStream,
+    deadline: Option<Instant>,
+}
+
+impl Read for DeadlineReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+            }
+            self.stream.set_read_timeout(Some(left))?;
+        }
+        self.stream.read(buf)
+    }
+}
+
 /// The default transport: Rayforce frames over TCP.
 #[derive(Debug)]
 pub struct TcpTransport {
     stream: TcpStream,
     /// Buffered reads on a clone of `stream`: replies decode straight from the socket.
-    reader: BufReader<TcpStream>,
+    reader: BufReader<DeadlineReader>,
     peer: String,
     out: Vec<u8>,
     read_timeout: Option<Duration>,
@@ -136,9 +155,12 @@ impl TcpTransport {
             .map_err(|e| io_error(e, "connect", &peer, None))?;
         let reader = BufReader::with_capacity(
             64 << 10,
-            stream
-                .try_clone()
-                .map_err(|e| io_error(e, "connect", &peer, None))?,
+            DeadlineReader {
+                stream: stream
+                    .try_clone()
+                    .map_err(|e| io_error(e, "connect", &peer, None))?,
+                deadline: Some(deadline),
+            },
         );
         let mut transport = TcpTransport {
             reader,
@@ -224,11 +246,17 @@ impl TcpTransport {
         }
     }
 
-    fn apply_timeouts(&self) -> Result<()> {
+    fn apply_timeouts(&mut self) -> Result<()> {
+        self.reader.get_mut().deadline = None;
         self.stream
-            .set_read_timeout(self.read_timeout)
+            .set_read_timeout(None)
             .and_then(|_| self.stream.set_write_timeout(self.write_timeout))
             .map_err(|e| io_error(e, "connect", &self.peer, None))
+    }
+
+    /// Starts the deadline for one reply: `read_timeout` from now.
+    fn start_reply_deadline(&mut self) {
+        self.reader.get_mut().deadline = self.read_timeout.map(|t| Instant::now() + t);
     }
 
     fn write_err(&self, e: io::Error) -> Error {
@@ -254,7 +282,8 @@ pub enum FrameReadError {
 
 /// Reads one frame from any byte stream: the 16-byte header (validated against
 /// `max_frame_size` before anything is allocated), then the payload, whose buffer grows
-/// only as bytes actually arrive.
+/// only as bytes actually arrive (to at most twice what has arrived), so a lying size
+/// header costs nothing.
 ///
 /// ```
 /// use rayforce::transport::read_frame;
@@ -275,9 +304,9 @@ pub fn read_frame(
             max: usize::MAX as u64,
         })
     })?;
-    let mut payload = Vec::with_capacity(size.min(READ_CHUNK));
+    let mut payload = Vec::new();
     while payload.len() < size {
-        let want = (size - payload.len()).min(payload.capacity().max(READ_CHUNK));
+        let want = wire::next_capacity(payload.len(), size, 1) - payload.len();
         payload.reserve_exact(want);
         let got = reader
             .take(want as u64)
@@ -319,6 +348,7 @@ impl Transport for TcpTransport {
     }
 
     fn recv(&mut self) -> Result<Frame> {
+        self.start_reply_deadline();
         let (max, timeout) = (self.max_frame_size, self.read_timeout);
         read_frame(&mut self.reader, max).map_err(|e| match e {
             FrameReadError::Io(e) => io_error(e, "read", &self.peer, timeout),
@@ -336,6 +366,7 @@ impl Transport for TcpTransport {
     }
 
     fn recv_value(&mut self, limits: &Limits) -> Result<(FrameHeader, Value)> {
+        self.start_reply_deadline();
         let timeout = self.read_timeout;
         let mut head = [0u8; HEADER_LEN];
         self.reader
@@ -397,4 +428,37 @@ impl Transport for TcpTransport {
         };
         open && self.stream.set_nonblocking(false).is_ok()
     }
+
+    fn has_unread_input(&mut self) -> bool {
+        !self.reader.buffer().is_empty() || peek_ready(&self.stream)
+    }
+}
+
+/// Whether at least one byte waits in the socket (one non-blocking `MSG_PEEK`).
+#[cfg(unix)]
+fn peek_ready(stream: &TcpStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut byte = 0u8;
+    // SAFETY: `recv` writes at most 1 byte into `byte`, which outlives the call; the fd
+    // is owned by `stream` and open for the duration of the call.
+    let n = unsafe {
+        libc::recv(
+            stream.as_raw_fd(),
+            (&mut byte as *mut u8).cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    n > 0
+}
+
+/// Whether at least one byte waits in the socket (a non-blocking peek).
+#[cfg(not(unix))]
+fn peek_ready(stream: &TcpStream) -> bool {
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let ready = matches!(stream.peek(&mut [0u8; 1]), Ok(n) if n > 0);
+    let _ = stream.set_nonblocking(false);
+    ready
 }

@@ -86,7 +86,10 @@ pub fn decompress(src: &[u8], max_size: usize) -> Result<Vec<u8>, DecodeError> {
                 .get(i)
                 .ok_or_else(|| bad("run without a value".into()))?;
             i += 1;
-            let run = (c as usize).min(size - out.len());
+            let run = c as usize;
+            if run > size - out.len() {
+                return Err(bad("a run goes past the declared size".into()));
+            }
             out.extend(std::iter::repeat_n(v, run));
         } else {
             let len = c.unsigned_abs() as usize;
@@ -94,14 +97,22 @@ pub fn decompress(src: &[u8], max_size: usize) -> Result<Vec<u8>, DecodeError> {
                 .get(i..i + len)
                 .ok_or_else(|| bad("literal block runs past the end".into()))?;
             i += len;
-            let take = len.min(size - out.len());
-            out.extend_from_slice(&lit[..take]);
+            if len > size - out.len() {
+                return Err(bad("a literal block goes past the declared size".into()));
+            }
+            out.extend_from_slice(lit);
         }
     }
     if out.len() != size {
         return Err(bad(format!(
             "stream decodes to {} bytes, header says {size}",
             out.len()
+        )));
+    }
+    if i != body.len() {
+        return Err(bad(format!(
+            "{} byte(s) follow the complete stream",
+            body.len() - i
         )));
     }
     let mut prev = 0u8;
@@ -143,5 +154,32 @@ mod tests {
         assert!(decompress(&over, 1000).is_err());
         assert!(decompress(&[1, 0], 10).is_err());
         assert!(decompress(&[5, 0, 0, 0, 0xfb, 1], 10).is_err());
+    }
+
+    #[test]
+    fn short_and_overlong_streams_are_errors() {
+        // Shorter than the 4-byte size prefix: nothing to decode, never an empty value.
+        for short in [&[][..], &[0], &[3, 0, 0]] {
+            assert!(
+                matches!(decompress(short, 1 << 20), Err(DecodeError::Compression(_))),
+                "{short:?}"
+            );
+        }
+        // A complete stream followed by more bytes.
+        let mut packed = compress(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            decompress(&packed, 1 << 20).unwrap(),
+            [1, 2, 3, 4, 5, 6, 7, 8]
+        );
+        packed.extend_from_slice(&[2, 9]);
+        let err = decompress(&packed, 1 << 20).unwrap_err();
+        assert!(
+            err.to_string().contains("follow the complete stream"),
+            "{err}"
+        );
+        // A run that overshoots the declared size is extra bytes too.
+        let mut over = 3u32.to_le_bytes().to_vec();
+        over.extend_from_slice(&[5, 1]);
+        assert!(decompress(&over, 1 << 20).is_err());
     }
 }

@@ -3,7 +3,8 @@
 //! intermediate payload buffer: a 10M-element column is read into its final `Vec<i64>`).
 //!
 //! Untrusted input is the rule here: every count is checked against the bytes the frame
-//! still holds before anything is allocated, large columns grow only as bytes arrive,
+//! announces, and no buffer is ever sized by a count: each grows only with the bytes that
+//! have actually arrived (at most twice what it holds, see [`next_capacity`]),
 //! nesting is bounded by [`Limits::max_depth`], and every problem is a [`DecodeError`]
 //! (or, for streams, the reader's own I/O error). The decoder never reads past the
 //! announced payload size.
@@ -16,8 +17,19 @@ use crate::value::{
 use crate::{DecodeError, ServerErrorCode};
 use std::io::{self, BufRead, Read};
 
-/// Columns grow by at most this many bytes ahead of the bytes received.
+/// Bytes are read into a growing buffer in steps of at most this size.
 const CHUNK: usize = 16 << 20;
+/// The first reservation for a column or string; after it, a buffer grows only to twice
+/// what it already holds, so memory follows the bytes received whatever the counts claim.
+const FIRST_STEP: usize = 64 << 10;
+
+/// The capacity (in elements of `width` bytes) a buffer holding `have` of `count` elements
+/// may grow to now: at most twice what has arrived (at least `FIRST_STEP` bytes), and
+/// exactly `count` once that is within reach.
+pub(crate) fn next_capacity(have: usize, count: usize, width: usize) -> usize {
+    let first = (FIRST_STEP / width.max(1)).max(1);
+    count.min(have.saturating_mul(2).max(first))
+}
 
 /// Why [`decode_stream`] failed.
 #[derive(Debug)]
@@ -151,13 +163,15 @@ impl<R: BufRead> Reader<R> {
 
     /// Appends `n` bytes to `out`, growing it only as bytes arrive.
     fn bytes_into(&mut self, out: &mut Vec<u8>, n: usize) -> Res<()> {
-        let mut left = n;
-        while left > 0 {
-            let step = left.min(CHUNK);
+        let base = out.len();
+        let mut got = 0;
+        while got < n {
+            let want = next_capacity(got, n, 1);
+            let step = (want - got).min(CHUNK);
             let start = out.len();
             out.resize(start + step, 0);
             self.fill(&mut out[start..])?;
-            left -= step;
+            got = out.len() - base;
         }
         Ok(())
     }
@@ -174,7 +188,8 @@ impl<R: BufRead> Reader<R> {
     }
 
     /// `count` NUL-terminated symbols, scanned straight in the reader's buffer (one
-    /// memchr pass; a symbol split across two buffer fills is joined).
+    /// memchr pass; a symbol split across two buffer fills is joined). Room is reserved
+    /// per buffer fill, for what those bytes can hold, never for what `count` claims.
     fn symbols_into(
         &mut self,
         count: usize,
@@ -186,6 +201,14 @@ impl<R: BufRead> Reader<R> {
             let buf = self.src.fill_buf().map_err(StreamError::Io)?;
             if buf.is_empty() {
                 return Err(self.truncated(left));
+            }
+            // Every symbol takes at least its NUL, so `buf` holds at most `buf.len()` of them.
+            let before = (bytes.capacity(), ends.capacity());
+            ends.reserve(left.min(buf.len()));
+            bytes.reserve(buf.len());
+            if before != (bytes.capacity(), ends.capacity()) {
+                super::hugepages::advise(bytes);
+                super::hugepages::advise(ends);
             }
             let mut used = 0;
             for nul in memchr::memchr_iter(0, buf) {
@@ -207,27 +230,34 @@ impl<R: BufRead> Reader<R> {
         Ok(())
     }
 
+    /// A fixed-width column of `count` elements. Its buffer grows with the bytes that have
+    /// arrived (see [`next_capacity`]): an honest reply costs a few cheap reallocations
+    /// (large ones are remapped, not copied), a lying count costs nothing.
     fn pod_vec<T: bytemuck::Pod>(&mut self, count: usize) -> Res<Vec<T>> {
         let width = std::mem::size_of::<T>();
-        // The whole column is reserved at once (address space only: `count` was checked
-        // against the bytes the frame announces) and touched chunk by chunk as bytes arrive.
         let mut out: Vec<T> = Vec::new();
-        if out.try_reserve_exact(count).is_err() {
-            return Err(StreamError::Decode(DecodeError::FrameTooLarge {
-                size: (count * width) as u64,
-                max: isize::MAX as u64,
-            }));
-        }
-        super::hugepages::advise(&out);
         while out.len() < count {
             let start = out.len();
-            let step = (count - start).min(CHUNK / width);
+            let want = next_capacity(start, count, width);
+            if out.capacity() < want {
+                out.try_reserve_exact(want - start).map_err(|_| {
+                    StreamError::Decode(DecodeError::FrameTooLarge {
+                        size: (want * width) as u64,
+                        max: isize::MAX as u64,
+                    })
+                })?;
+                super::hugepages::advise(&out);
+            }
+            let step = (want - start).min(CHUNK / width);
             out.resize(start + step, T::zeroed());
             self.fill(bytemuck::cast_slice_mut(&mut out[start..]))?;
         }
         Ok(out)
     }
 
+    /// One value. The recursive path (this dispatcher and the compound readers) keeps
+    /// its stack frames small, so the default depth limit fits a 2 MiB thread stack even
+    /// in a debug build (`tests/hostile_server.rs`).
     fn value(&mut self, depth: usize) -> Res<Value> {
         if depth > self.max_depth {
             return Err(StreamError::Decode(DecodeError::TooDeep {
@@ -236,107 +266,16 @@ impl<R: BufRead> Reader<R> {
         }
         let offset = self.offset();
         let code = self.u8()? as i8;
-        let malformed = |msg: String| StreamError::Decode(DecodeError::Malformed(msg));
         match code {
             -13..=-1 => self.atom(-code as u8),
-            0 => {
-                self.u8()?;
-                let n = self.count(1)?;
-                let mut items = Vec::with_capacity(n.min(4096));
-                for _ in 0..n {
-                    items.push(self.value(depth + 1)?);
-                }
-                Ok(Value::List(items))
-            }
-            1..=13 => {
-                self.u8()?;
-                Ok(Value::Vector(self.vector_body(code as u8)?))
-            }
-            98 => {
-                self.u8()?;
-                let names = match self.value(depth + 1)? {
-                    Value::Vector(Vector::Symbol(names)) => names,
-                    Value::Vector(Vector::I64(ids)) => {
-                        ids.iter().map(|i| i.to_string()).collect::<TextColumn>()
-                    }
-                    other => {
-                        return Err(malformed(format!(
-                            "table column names must be symbols, got {}",
-                            other.kind_name()
-                        )))
-                    }
-                };
-                let columns = match self.value(depth + 1)? {
-                    Value::List(cols) => cols,
-                    other => {
-                        return Err(malformed(format!(
-                            "table columns must be a list, got {}",
-                            other.kind_name()
-                        )))
-                    }
-                };
-                Table::from_parts(names, columns)
-                    .map(Value::Table)
-                    .map_err(|e| malformed(e.to_string()))
-            }
-            99 => {
-                self.u8()?;
-                let keys = self.value(depth + 1)?;
-                let values = self.value(depth + 1)?;
-                Ok(Value::Dict(Dict::new(keys, values)))
-            }
-            100 => {
-                let attrs = self.u8()?;
-                let params = match self.value(depth + 1)? {
-                    Value::Vector(Vector::Symbol(p)) => p,
-                    other => {
-                        return Err(malformed(format!(
-                            "lambda parameters must be symbols, got {}",
-                            other.kind_name()
-                        )))
-                    }
-                };
-                let body = match self.value(depth + 1)? {
-                    Value::List(b) => b,
-                    other => {
-                        return Err(malformed(format!(
-                            "lambda body must be a list, got {}",
-                            other.kind_name()
-                        )))
-                    }
-                };
-                let closure = if attrs & 1 != 0 {
-                    Some(Box::new(self.value(depth + 1)?))
-                } else {
-                    None
-                };
-                Ok(Value::Lambda(Lambda {
-                    attrs,
-                    params,
-                    body,
-                    closure,
-                }))
-            }
-            101..=103 => {
-                let kind = match code {
-                    101 => BuiltinKind::Unary,
-                    102 => BuiltinKind::Binary,
-                    _ => BuiltinKind::Variadic,
-                };
-                let mut name = Vec::new();
-                self.cstr_into(&mut name)?;
-                Ok(Value::Builtin(Builtin {
-                    kind,
-                    name: Text::from_bytes(name),
-                }))
-            }
+            0 => self.list(depth),
+            1..=13 => self.vector(code as u8),
+            98 => self.table(depth),
+            99 => self.dict(depth),
+            100 => self.lambda(depth),
+            101..=103 => self.builtin(code),
             126 => Ok(Value::Null),
-            127 => {
-                let raw: [u8; 8] = self.array()?;
-                let end = raw.iter().position(|b| *b == 0).unwrap_or(8);
-                let text = String::from_utf8_lossy(&raw[..end]);
-                Ok(Value::Error(ServerErrorCode::from_code(&text)))
-            }
+            127 => self.error_value(),
             _ => Err(StreamError::Decode(DecodeError::UnknownType {
                 code,
                 offset,
@@ -344,6 +283,73 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    fn list(&mut self, depth: usize) -> Res<Value> {
+        self.u8()?;
+        let n = self.count(1)?;
+        // Items are at least one byte each; room grows as they are decoded.
+        let mut items = Vec::with_capacity(n.min(64));
+        for _ in 0..n {
+            items.push(self.value(depth + 1)?);
+        }
+        Ok(Value::List(items))
+    }
+
+    #[inline(never)]
+    fn vector(&mut self, code: u8) -> Res<Value> {
+        self.u8()?;
+        Ok(Value::Vector(self.vector_body(code)?))
+    }
+
+    fn table(&mut self, depth: usize) -> Res<Value> {
+        self.u8()?;
+        let names = self.value(depth + 1)?;
+        let columns = self.value(depth + 1)?;
+        table_from(names, columns)
+    }
+
+    fn dict(&mut self, depth: usize) -> Res<Value> {
+        self.u8()?;
+        let keys = self.value(depth + 1)?;
+        let values = self.value(depth + 1)?;
+        Ok(Value::Dict(Dict::new(keys, values)))
+    }
+
+    fn lambda(&mut self, depth: usize) -> Res<Value> {
+        let attrs = self.u8()?;
+        let params = self.value(depth + 1)?;
+        let body = self.value(depth + 1)?;
+        let closure = if attrs & 1 != 0 {
+            Some(Box::new(self.value(depth + 1)?))
+        } else {
+            None
+        };
+        lambda_from(attrs, params, body, closure)
+    }
+
+    #[inline(never)]
+    fn builtin(&mut self, code: i8) -> Res<Value> {
+        let kind = match code {
+            101 => BuiltinKind::Unary,
+            102 => BuiltinKind::Binary,
+            _ => BuiltinKind::Variadic,
+        };
+        let mut name = Vec::new();
+        self.cstr_into(&mut name)?;
+        Ok(Value::Builtin(Builtin {
+            kind,
+            name: Text::from_bytes(name),
+        }))
+    }
+
+    #[inline(never)]
+    fn error_value(&mut self) -> Res<Value> {
+        let raw: [u8; 8] = self.array()?;
+        let end = raw.iter().position(|b| *b == 0).unwrap_or(8);
+        let text = String::from_utf8_lossy(&raw[..end]);
+        Ok(Value::Error(ServerErrorCode::from_code(&text)))
+    }
+
+    #[inline(never)]
     fn atom(&mut self, code: u8) -> Res<Value> {
         let t = Type::from_code(code).ok_or(StreamError::Decode(DecodeError::UnknownType {
             code: -(code as i8),
@@ -414,16 +420,13 @@ impl<R: BufRead> Reader<R> {
             Type::Guid => Vector::Guid(self.pod_vec(count)?),
             Type::Symbol => {
                 // One byte buffer and one offsets vector for the whole column.
-                let mut bytes = Vec::with_capacity(self.remaining().min(count.saturating_mul(8)));
-                let mut ends = Vec::with_capacity(count);
-                super::hugepages::advise(&bytes);
-                super::hugepages::advise(&ends);
+                let (mut bytes, mut ends) = (Vec::new(), Vec::new());
                 self.symbols_into(count, &mut bytes, &mut ends)?;
                 Vector::Symbol(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
             }
             Type::Str => {
                 let mut bytes = Vec::new();
-                let mut ends = Vec::with_capacity(count);
+                let mut ends = Vec::with_capacity(count.min(FIRST_STEP / 8));
                 for _ in 0..count {
                     let n = self.count(1)?;
                     self.bytes_into(&mut bytes, n)?;
@@ -433,6 +436,69 @@ impl<R: BufRead> Reader<R> {
             }
         })
     }
+}
+
+fn malformed(msg: String) -> StreamError {
+    StreamError::Decode(DecodeError::Malformed(msg))
+}
+
+/// A table from its decoded names (symbols, or integers as the server sends for some
+/// keyed results) and columns (a list).
+#[inline(never)]
+fn table_from(names: Value, columns: Value) -> Res<Value> {
+    let names = match names {
+        Value::Vector(Vector::Symbol(names)) => names,
+        Value::Vector(Vector::I64(ids)) => {
+            ids.iter().map(|i| i.to_string()).collect::<TextColumn>()
+        }
+        other => {
+            return Err(malformed(format!(
+                "table column names must be symbols, got {}",
+                other.kind_name()
+            )))
+        }
+    };
+    let columns = match columns {
+        Value::List(cols) => cols,
+        other => {
+            return Err(malformed(format!(
+                "table columns must be a list, got {}",
+                other.kind_name()
+            )))
+        }
+    };
+    Table::from_parts(names, columns)
+        .map(Value::Table)
+        .map_err(|e| malformed(e.to_string()))
+}
+
+/// A lambda from its decoded parameters (symbols), body (a list) and closure.
+#[inline(never)]
+fn lambda_from(attrs: u8, params: Value, body: Value, closure: Option<Box<Value>>) -> Res<Value> {
+    let params = match params {
+        Value::Vector(Vector::Symbol(p)) => p,
+        other => {
+            return Err(malformed(format!(
+                "lambda parameters must be symbols, got {}",
+                other.kind_name()
+            )))
+        }
+    };
+    let body = match body {
+        Value::List(b) => b,
+        other => {
+            return Err(malformed(format!(
+                "lambda body must be a list, got {}",
+                other.kind_name()
+            )))
+        }
+    };
+    Ok(Value::Lambda(Lambda {
+        attrs,
+        params,
+        body,
+        closure,
+    }))
 }
 
 #[cfg(test)]

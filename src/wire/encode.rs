@@ -2,7 +2,8 @@
 //!
 //! The exact size is computed first so the output is allocated once; fixed-width vectors
 //! are written with one bulk copy. The only failures are values the wire cannot carry
-//! (a NUL inside a symbol or builtin name, an error code over 8 bytes).
+//! (a NUL inside a symbol or builtin name, an error code over 8 bytes, nesting deeper than
+//! [`MAX_ENCODE_DEPTH`], which the server would refuse and which could exhaust the stack).
 
 use crate::value::{Symbol, Text, TextColumn, Type, Value, Vector};
 use crate::{Error, Result};
@@ -11,6 +12,11 @@ use crate::{Error, Result};
 pub const ATTR_HAS_NULLS: u8 = 0x40;
 /// Vector attribute the server puts on a table's column-name vector.
 pub const ATTR_TABLE_NAMES: u8 = 0x03;
+
+/// The deepest nesting the encoder writes: the server's own decode limit (wire spec
+/// §3.4), which is also [`Limits::default`](super::Limits)'s `max_depth`. Deeper values
+/// are an [`Error::Encode`], never a stack overflow.
+pub const MAX_ENCODE_DEPTH: usize = 512;
 
 /// Encodes one value into a new buffer.
 ///
@@ -29,11 +35,20 @@ pub fn encode(value: &Value) -> Result<Vec<u8>> {
 /// Appends the encoding of `value` to `out`. On error `out` may hold a partial value.
 pub fn encode_into(value: &Value, out: &mut Vec<u8>) -> Result<()> {
     out.reserve(encoded_len(value));
-    write_value(out, value)
+    write_value(out, value, 0)
 }
 
-/// The exact number of bytes [`encode`] produces for `value`.
+/// The exact number of bytes [`encode`] produces for `value` (for a value nested deeper
+/// than [`MAX_ENCODE_DEPTH`], which does not encode, a lower bound).
 pub fn encoded_len(value: &Value) -> usize {
+    len_at(value, 0)
+}
+
+fn len_at(value: &Value, depth: usize) -> usize {
+    if depth > MAX_ENCODE_DEPTH {
+        return 0;
+    }
+    let encoded_len = |v: &Value| len_at(v, depth + 1);
     match value {
         Value::Bool(_) | Value::U8(_) => 3,
         Value::I16(_) => 4,
@@ -102,7 +117,38 @@ fn write_cstr(out: &mut Vec<u8>, text: &Text, what: &str) -> Result<()> {
     Ok(())
 }
 
-fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
+/// One value at nesting `depth`. The recursive path (this function and the compound
+/// writers) keeps small stack frames; leaves are written by [`write_leaf`].
+fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<()> {
+    if depth > MAX_ENCODE_DEPTH {
+        return Err(Error::Encode(format!(
+            "value nested deeper than {MAX_ENCODE_DEPTH} levels (the server's limit)"
+        )));
+    }
+    match value {
+        Value::List(items) => write_list(out, items, depth),
+        Value::Dict(d) => {
+            out.extend_from_slice(&[99, 0]);
+            write_value(out, &d.keys, depth + 1)?;
+            write_value(out, &d.values, depth + 1)
+        }
+        Value::Table(t) => write_table(out, t, depth),
+        Value::Lambda(l) => {
+            out.extend_from_slice(&[100, l.attrs]);
+            write_vector_of_names(out, &l.params, 0)?;
+            write_list(out, &l.body, depth + 1)?;
+            match &l.closure {
+                Some(closure) => write_value(out, closure, depth + 1),
+                None => Ok(()),
+            }
+        }
+        leaf => write_leaf(out, leaf),
+    }
+}
+
+/// A value that holds no other value.
+#[inline(never)]
+fn write_leaf(out: &mut Vec<u8>, value: &Value) -> Result<()> {
     let atom = |out: &mut Vec<u8>, t: Type, flags: u8, bytes: &[u8]| {
         out.push((t.code() as i8).wrapping_neg() as u8);
         out.push(flags);
@@ -130,20 +176,10 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
         }
         Value::TypedNull(t) => write_typed_null(out, *t),
         Value::Vector(v) => write_vector(out, v, if v.has_nulls() { ATTR_HAS_NULLS } else { 0 })?,
-        Value::List(items) => write_list(out, items)?,
-        Value::Dict(d) => {
-            out.extend_from_slice(&[99, 0]);
-            write_value(out, &d.keys)?;
-            write_value(out, &d.values)?;
-        }
-        Value::Table(t) => write_table(out, t)?,
-        Value::Lambda(l) => {
-            out.extend_from_slice(&[100, l.attrs]);
-            write_vector_of_names(out, &l.params, 0)?;
-            write_list(out, &l.body)?;
-            if let Some(closure) = &l.closure {
-                write_value(out, closure)?;
-            }
+        Value::List(_) | Value::Dict(_) | Value::Table(_) | Value::Lambda(_) => {
+            return Err(Error::Encode(
+                "internal: a compound value reached write_leaf".into(),
+            ))
         }
         Value::Builtin(b) => {
             out.push(match b.kind {
@@ -172,15 +208,15 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<()> {
     Ok(())
 }
 
-fn write_table(out: &mut Vec<u8>, t: &crate::value::Table) -> Result<()> {
+fn write_table(out: &mut Vec<u8>, t: &crate::value::Table, depth: usize) -> Result<()> {
     out.extend_from_slice(&[98, 0]);
     write_vector_of_names(out, t.names(), ATTR_TABLE_NAMES)?;
-    write_list(out, t.columns())
+    write_list(out, t.columns(), depth + 1)
 }
 
 /// Appends the encoding of a table without wrapping (and cloning) it into a [`Value`].
 pub fn encode_table_into(t: &crate::value::Table, out: &mut Vec<u8>) -> Result<()> {
-    write_table(out, t)
+    write_table(out, t, 0)
 }
 
 /// Appends the header of a LIST of `len` items; the items must follow.
@@ -205,11 +241,11 @@ fn write_typed_null(out: &mut Vec<u8>, t: Type) {
     }
 }
 
-fn write_list(out: &mut Vec<u8>, items: &[Value]) -> Result<()> {
+fn write_list(out: &mut Vec<u8>, items: &[Value], depth: usize) -> Result<()> {
     out.extend_from_slice(&[0, 0]);
     out.extend_from_slice(&(items.len() as i64).to_le_bytes());
     for item in items {
-        write_value(out, item)?;
+        write_value(out, item, depth + 1)?;
     }
     Ok(())
 }
@@ -279,6 +315,23 @@ mod tests {
         for v in values {
             assert_eq!(encode(&v).unwrap().len(), encoded_len(&v), "{v:?}");
         }
+    }
+
+    #[test]
+    fn too_deep_values_are_an_error_not_a_stack_overflow() {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let mut v = Value::Null;
+                for _ in 0..2000 {
+                    v = Value::List(vec![v]);
+                }
+                let err = encode(&v).unwrap_err();
+                assert!(err.to_string().contains("deeper than 512"), "{err}");
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
     }
 
     #[test]

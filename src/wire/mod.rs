@@ -21,10 +21,11 @@ pub fn vec_with_capacity<T>(n: usize) -> Vec<T> {
 }
 
 pub use compress::{compress, decompress};
+pub(crate) use decode::next_capacity;
 pub use decode::{decode, decode_prefix, decode_stream, StreamError};
 pub use encode::{
     encode, encode_into, encode_list_header, encode_table_into, encoded_len, ATTR_HAS_NULLS,
-    ATTR_TABLE_NAMES,
+    ATTR_TABLE_NAMES, MAX_ENCODE_DEPTH,
 };
 pub use header::{FrameHeader, MsgType, FLAG_COMPRESSED, FLAG_VERBOSE, HEADER_LEN, MAGIC, VERSION};
 
@@ -58,7 +59,7 @@ impl Default for Limits {
         Limits {
             max_frame_size: 4 << 30,
             max_decompressed_size: 256 << 20,
-            max_depth: 512,
+            max_depth: MAX_ENCODE_DEPTH,
         }
     }
 }

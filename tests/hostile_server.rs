@@ -1,0 +1,317 @@
+//! The client must survive any server: lying counts, trickled replies, unsolicited
+//! replies and deep nesting each give a typed error within the configured time, and nothing
+//! is allocated ahead of the bytes received (checked with a tracking allocator).
+
+use rayforce::wire::{FrameHeader, MsgType, FLAG_COMPRESSED};
+use rayforce::{Client, Error, Value};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Records the largest single allocation made by threads that opted in.
+struct Tracking;
+
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    static TRACKED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn note(size: usize) {
+    if TRACKED.with(|t| t.get()) {
+        LARGEST.fetch_max(size, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for Tracking {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size());
+        System.alloc_zeroed(layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size);
+        System.realloc(ptr, layout, new_size)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static ALLOC: Tracking = Tracking;
+
+/// Runs `f` and returns its result with the largest single allocation it made.
+/// (One measurement at a time: the tests that measure hold this lock.)
+fn largest_allocation<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    LARGEST.store(0, Ordering::Relaxed);
+    TRACKED.with(|t| t.set(true));
+    let out = f();
+    TRACKED.with(|t| t.set(false));
+    (out, LARGEST.load(Ordering::Relaxed))
+}
+
+/// A listener that runs `behave` on its first connection, after the handshake and after
+/// reading the client's first request.
+fn fake_server(behave: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut hello = [0u8; 2];
+            stream.read_exact(&mut hello).unwrap();
+            stream.write_all(&[3, 0]).unwrap();
+            behave(stream);
+        }
+    });
+    port
+}
+
+fn read_request(stream: &mut TcpStream) {
+    let mut head = [0u8; 16];
+    stream.read_exact(&mut head).unwrap();
+    let size = u64::from_le_bytes(head[8..].try_into().unwrap());
+    std::io::copy(&mut (&mut *stream).take(size), &mut std::io::sink()).unwrap();
+}
+
+fn response_header(size: u64, flags: u8) -> Vec<u8> {
+    let mut header = FrameHeader::new(MsgType::Response, size);
+    header.flags = flags;
+    header.encode().to_vec()
+}
+
+/// A reply whose header announces 4 GiB but which holds only `body`, then EOF.
+fn lying_reply(body: Vec<u8>, flags: u8) -> u16 {
+    fake_server(move |mut s| {
+        read_request(&mut s);
+        let mut bytes = response_header(4 << 30, flags);
+        bytes.extend_from_slice(&body);
+        let _ = s.write_all(&bytes);
+        let _ = s.shutdown(Shutdown::Write);
+        thread::sleep(Duration::from_secs(2));
+    })
+}
+
+fn count(n: u64) -> [u8; 8] {
+    n.to_le_bytes()
+}
+
+#[test]
+fn lying_counts_allocate_nothing_ahead_of_the_bytes() {
+    let cases: Vec<(&str, Vec<u8>, u8)> = vec![
+        (
+            "symbol vector",
+            [&[12u8, 0][..], &count(4_000_000_000), b"ab\0cd\0"].concat(),
+            0,
+        ),
+        (
+            "string vector",
+            [&[13u8, 0][..], &count(400_000_000), &count(2), b"ab"].concat(),
+            0,
+        ),
+        (
+            "string atom",
+            [&[0xf3u8, 0][..], &count(4_000_000_000), b"abc"].concat(),
+            0,
+        ),
+        (
+            "i64 vector",
+            [&[5u8, 0][..], &count(500_000_000), &count(7)].concat(),
+            0,
+        ),
+        (
+            "guid vector",
+            [&[11u8, 0][..], &count(200_000_000), &[1u8; 16]].concat(),
+            0,
+        ),
+        (
+            "bool vector",
+            [&[1u8, 0][..], &count(4_000_000_000), &[1u8; 4]].concat(),
+            0,
+        ),
+        (
+            "list",
+            [&[0u8, 0][..], &count(4_000_000_000), &[0x7e]].concat(),
+            0,
+        ),
+        (
+            "nested lists",
+            [&[0u8, 0][..], &count(4_000_000_000)].concat().repeat(200),
+            0,
+        ),
+        (
+            "table of lying symbols",
+            [&[98u8, 0, 12, 0][..], &count(4_000_000_000), b"a\0"].concat(),
+            0,
+        ),
+        (
+            "compressed, 256 MiB declared",
+            (256u32 << 20).to_le_bytes().to_vec(),
+            FLAG_COMPRESSED,
+        ),
+    ];
+    for (what, body, flags) in cases {
+        let port = lying_reply(body, flags);
+        let mut client = Client::connect("127.0.0.1", port).unwrap();
+        let (result, largest) = largest_allocation(|| client.execute("1"));
+        let err = result.expect_err(what);
+        assert!(
+            matches!(err, Error::ConnectionLost { .. } | Error::Protocol { .. }),
+            "{what}: {err:?}"
+        );
+        assert!(
+            largest <= 1 << 20,
+            "{what}: one allocation of {largest} bytes for a reply of a few dozen bytes"
+        );
+        assert!(matches!(client.execute("1"), Err(Error::Closed)), "{what}");
+    }
+}
+
+#[test]
+fn honest_large_replies_still_decode_with_bounded_growth() {
+    // 3M i64 and 1M symbols sent by a fake server in small pieces: the decoder's buffers
+    // grow as bytes arrive and end at the right size.
+    let column: Vec<i64> = (0..3_000_000).collect();
+    let payload = rayforce::wire::encode(&Value::from(column.clone())).unwrap();
+    let port = fake_server(move |mut s| {
+        read_request(&mut s);
+        let mut bytes = response_header(payload.len() as u64, 0);
+        bytes.extend_from_slice(&payload);
+        for piece in bytes.chunks(100_003) {
+            s.write_all(piece).unwrap();
+        }
+        thread::sleep(Duration::from_secs(1));
+    });
+    let mut client = Client::connect("127.0.0.1", port).unwrap();
+    assert_eq!(client.execute("1").unwrap(), Value::from(column));
+}
+
+#[test]
+fn read_timeout_is_a_deadline_for_the_whole_reply() {
+    let port = fake_server(|mut s| {
+        read_request(&mut s);
+        let payload = rayforce::wire::encode(&Value::from(vec![1i64; 64])).unwrap();
+        let mut bytes = response_header(payload.len() as u64, 0);
+        bytes.extend_from_slice(&payload);
+        for b in bytes {
+            if s.write_all(&[b]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let mut client = Client::builder("127.0.0.1", port)
+        .read_timeout(Some(Duration::from_secs(1)))
+        .connect()
+        .unwrap();
+    let start = Instant::now();
+    let err = client.execute("1").unwrap_err();
+    let took = start.elapsed();
+    assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
+    assert!(took < Duration::from_millis(1600), "took {took:?}");
+}
+
+#[test]
+fn a_reply_nobody_asked_for_is_a_protocol_error_at_the_next_call() {
+    let port = fake_server(|mut s| {
+        // Answer the first request, then send a second, unsolicited reply.
+        read_request(&mut s);
+        for v in [1i64, 2] {
+            let payload = rayforce::wire::encode(&Value::I64(v)).unwrap();
+            let mut bytes = response_header(payload.len() as u64, 0);
+            bytes.extend_from_slice(&payload);
+            s.write_all(&bytes).unwrap();
+        }
+        // Would answer the next request with 3.
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        let mut head = [0u8; 16];
+        if s.read_exact(&mut head).is_ok() {
+            let payload = rayforce::wire::encode(&Value::I64(3)).unwrap();
+            let mut bytes = response_header(payload.len() as u64, 0);
+            bytes.extend_from_slice(&payload);
+            let _ = s.write_all(&bytes);
+        }
+        thread::sleep(Duration::from_secs(1));
+    });
+    let mut client = Client::connect("127.0.0.1", port).unwrap();
+    assert_eq!(client.execute("1").unwrap(), Value::I64(1));
+    thread::sleep(Duration::from_millis(200));
+    let err = client.execute("2").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol {
+                source: rayforce::DecodeError::UnsolicitedReply,
+                ..
+            }
+        ),
+        "the stale reply must not be handed out: {err:?}"
+    );
+}
+
+/// Nesting at the default depth limit decodes, encodes and drops on a 2 MiB thread (the
+/// default for spawned threads and tokio workers) in this debug build.
+#[test]
+fn default_depth_limit_fits_a_two_mib_stack() {
+    let depth = rayforce::wire::Limits::default().max_depth;
+    let handle = thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let mut bytes = Vec::new();
+            for _ in 0..depth {
+                bytes.extend_from_slice(&[0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+            }
+            bytes.push(0x7e);
+            let limits = rayforce::wire::Limits::default();
+            let value = rayforce::wire::decode(&bytes, &limits).expect("at the limit");
+            let again = rayforce::wire::encode(&value).unwrap();
+            assert_eq!(again, bytes);
+            assert_eq!(value.clone(), value);
+            let _ = format!("{value}");
+            drop(value);
+            // One level deeper is a typed error, not a crash.
+            let deeper = [&[0u8, 0, 1, 0, 0, 0, 0, 0, 0, 0][..], &bytes].concat();
+            assert!(matches!(
+                rayforce::wire::decode(&deeper, &limits),
+                Err(rayforce::DecodeError::TooDeep { .. })
+            ));
+        })
+        .unwrap();
+    handle.join().expect("no stack overflow");
+}
+
+#[test]
+fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_errors() {
+    let packed = rayforce::wire::compress(&rayforce::wire::encode(&Value::I64(7)).unwrap());
+    let overlong = [&packed[..], &[2, 9]].concat();
+    for body in [vec![1u8, 0], overlong] {
+        let port = fake_server(move |mut s| {
+            read_request(&mut s);
+            let mut bytes = response_header(body.len() as u64, FLAG_COMPRESSED);
+            bytes.extend_from_slice(&body);
+            let _ = s.write_all(&bytes);
+            thread::sleep(Duration::from_secs(1));
+        });
+        let mut client = Client::connect("127.0.0.1", port).unwrap();
+        let err = client.execute("1").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Protocol {
+                    source: rayforce::DecodeError::Compression(_),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}
