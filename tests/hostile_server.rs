@@ -315,3 +315,59 @@ fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_er
         );
     }
 }
+
+#[cfg(feature = "tokio")]
+mod async_client {
+    use super::*;
+    use rayforce::client::AsyncClient;
+    use rayforce::transport::ConnectOptions;
+
+    fn trickling_server() -> u16 {
+        fake_server(|mut s| {
+            read_request(&mut s);
+            let payload = rayforce::wire::encode(&Value::I64(1)).unwrap();
+            let mut bytes = response_header(payload.len() as u64, 0);
+            bytes.extend_from_slice(&payload);
+            for b in bytes {
+                if s.write_all(&[b]).is_err() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(300));
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn pipeline_obeys_the_read_timeout() {
+        let port = trickling_server();
+        let mut options = ConnectOptions::default();
+        options.read_timeout = Some(Duration::from_secs(1));
+        let client = AsyncClient::connect_with("127.0.0.1", port, &options)
+            .await
+            .unwrap();
+        let start = Instant::now();
+        let err = client.pipeline(&["1", "2"]).await.unwrap_err();
+        assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
+        assert!(start.elapsed() < Duration::from_millis(1600));
+    }
+
+    #[tokio::test]
+    async fn a_reply_nobody_asked_for_kills_the_connection_with_a_protocol_error() {
+        let port = fake_server(|mut s| {
+            read_request(&mut s);
+            for v in [1i64, 2] {
+                let payload = rayforce::wire::encode(&Value::I64(v)).unwrap();
+                let mut bytes = response_header(payload.len() as u64, 0);
+                bytes.extend_from_slice(&payload);
+                s.write_all(&bytes).unwrap();
+            }
+            thread::sleep(Duration::from_secs(2));
+        });
+        let client = AsyncClient::connect("127.0.0.1", port).await.unwrap();
+        assert_eq!(client.execute("1").await.unwrap(), Value::I64(1));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!client.is_alive());
+        let err = client.execute("2").await.unwrap_err();
+        assert!(err.to_string().contains("no request was waiting"), "{err}");
+    }
+}

@@ -186,16 +186,26 @@ impl AsyncClient {
                     }
                 };
                 let slot = lock(&r_shared).pending.pop_front();
-                if let Some(slot) = slot {
-                    let reply = match value {
-                        Value::Error(code) => Err(Error::Server {
-                            code,
-                            addr: r_peer.clone(),
-                        }),
-                        v => Ok(v),
-                    };
-                    let _ = slot.send(reply); // the caller may have gone: discard
-                }
+                let Some(slot) = slot else {
+                    // The writer queues a slot before writing, so a reply with no slot
+                    // was never asked for: the connection is out of step.
+                    fail_all(
+                        &r_shared,
+                        &format!(
+                            "protocol error with {r_peer}: {}",
+                            DecodeError::UnsolicitedReply
+                        ),
+                    );
+                    break;
+                };
+                let reply = match value {
+                    Value::Error(code) => Err(Error::Server {
+                        code,
+                        addr: r_peer.clone(),
+                    }),
+                    v => Ok(v),
+                };
+                let _ = slot.send(reply); // the caller may have gone: discard
             }
         });
         Ok(AsyncClient {
@@ -250,16 +260,7 @@ impl AsyncClient {
                 })
             })
         };
-        match self.read_timeout {
-            Some(t) => tokio::time::timeout(t, wait)
-                .await
-                .map_err(|_| Error::Timeout {
-                    op: "read",
-                    addr: self.peer.clone(),
-                    timeout: t,
-                })?,
-            None => wait.await,
-        }
+        self.within_read_timeout(wait).await?
     }
 
     /// Sends a request without a reply.
@@ -267,7 +268,8 @@ impl AsyncClient {
         self.submit(MsgType::Async, request, None)
     }
 
-    /// Sends every request at once and collects the replies in order.
+    /// Sends every request at once and collects the replies in order. `read_timeout`
+    /// bounds the wait for each reply, measured from when the previous one arrived.
     pub async fn pipeline<R: Request>(&self, requests: &[R]) -> Result<Vec<Result<Value>>> {
         let mut waits = Vec::with_capacity(requests.len());
         for r in requests {
@@ -277,9 +279,27 @@ impl AsyncClient {
         }
         let mut out = Vec::with_capacity(waits.len());
         for w in waits {
-            out.push(w.await.unwrap_or(Err(Error::Closed)));
+            let reply = async { w.await.unwrap_or(Err(Error::Closed)) };
+            out.push(self.within_read_timeout(reply).await?);
         }
         Ok(out)
+    }
+
+    /// Awaits `wait`, bounded by `read_timeout`.
+    async fn within_read_timeout<T>(
+        &self,
+        wait: impl std::future::Future<Output = T>,
+    ) -> Result<T> {
+        match self.read_timeout {
+            Some(t) => tokio::time::timeout(t, wait)
+                .await
+                .map_err(|_| Error::Timeout {
+                    op: "read",
+                    addr: self.peer.clone(),
+                    timeout: t,
+                }),
+            None => Ok(wait.await),
+        }
     }
 
     /// Whether the connection still works.
