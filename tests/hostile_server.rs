@@ -340,8 +340,10 @@ mod async_client {
     #[tokio::test]
     async fn pipeline_obeys_the_read_timeout() {
         let port = trickling_server();
-        let mut options = ConnectOptions::default();
-        options.read_timeout = Some(Duration::from_secs(1));
+        let options = ConnectOptions {
+            read_timeout: Some(Duration::from_secs(1)),
+            ..ConnectOptions::default()
+        };
         let client = AsyncClient::connect_with("127.0.0.1", port, &options)
             .await
             .unwrap();

@@ -7,4 +7,4 @@ mod local;
 mod native;
 
 pub use local::{find_binary, LocalServer, LocalServerBuilder, RAYFORCE_VERSION};
-pub use native::{Handler, IncomingRequest, ServerHandle, TcpServer};
+pub use native::{Handler, IncomingRequest, ServerHandle, ServerStats, TcpServer};

@@ -11,7 +11,7 @@ pub(crate) mod tcp;
 mod websocket;
 
 pub use mock::MockTransport;
-pub use tcp::{read_frame, ConnectOptions, FrameReadError, TcpTransport};
+pub use tcp::{read_frame, read_frame_payload, ConnectOptions, FrameReadError, TcpTransport};
 #[cfg(feature = "websocket")]
 pub use websocket::WebSocketTransport;
 

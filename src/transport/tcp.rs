@@ -44,9 +44,10 @@ impl Default for ConnectOptions {
 /// each read waits at most for the time left, so a peer trickling bytes cannot stretch a
 /// timeout.
 #[derive(Debug)]
-struct DeadlineReader {
-    stream: TcpStream,
-    deadline: Option<Instant>,
+pub(crate) struct DeadlineReader {
+    pub(crate) stream: TcpStream,
+    /// When the current exchange must be over (`None`: no limit).
+    pub(crate) deadline: Option<Instant>,
 }
 
 impl Read for DeadlineReader {
@@ -298,6 +299,15 @@ pub fn read_frame(
     let mut head = [0u8; HEADER_LEN];
     reader.read_exact(&mut head).map_err(FrameReadError::Io)?;
     let header = FrameHeader::decode(&head, max_frame_size).map_err(FrameReadError::Invalid)?;
+    read_frame_payload(reader, header)
+}
+
+/// Reads the payload of a frame whose (validated) header has been read, growing the
+/// buffer only as bytes arrive (as [`read_frame`]).
+pub fn read_frame_payload(
+    reader: &mut impl Read,
+    header: FrameHeader,
+) -> std::result::Result<Frame, FrameReadError> {
     let size = usize::try_from(header.size).map_err(|_| {
         FrameReadError::Invalid(crate::DecodeError::FrameTooLarge {
             size: header.size,
@@ -307,7 +317,12 @@ pub fn read_frame(
     let mut payload = Vec::new();
     while payload.len() < size {
         let want = wire::next_capacity(payload.len(), size, 1) - payload.len();
-        payload.reserve_exact(want);
+        payload.try_reserve_exact(want).map_err(|_| {
+            FrameReadError::Io(io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                "no memory for the frame payload",
+            ))
+        })?;
         let got = reader
             .take(want as u64)
             .read_to_end(&mut payload)

@@ -76,7 +76,9 @@ pub fn decompress(src: &[u8], max_size: usize) -> Result<Vec<u8>, DecodeError> {
             body.len()
         )));
     }
-    let mut out = Vec::with_capacity(size);
+    let mut out = Vec::new();
+    out.try_reserve_exact(size)
+        .map_err(|_| bad(format!("no memory for {size} decompressed bytes")))?;
     let mut i = 0;
     while i < body.len() && out.len() < size {
         let c = body[i] as i8;

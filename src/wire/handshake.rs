@@ -73,3 +73,49 @@ pub fn credentials(user: &str, password: &str) -> Result<Vec<u8>, HandshakeError
 pub fn auth_accepted(result: u8) -> bool {
     result == 0
 }
+
+/// The largest credentials message: its length is one byte.
+pub const MAX_CREDENTIALS: usize = 255;
+
+/// Splits a credentials message body (the bytes after the length byte) into user and
+/// password: `user:password`, an optional trailing NUL; without a `:` all of it is the
+/// password (as the real server reads it).
+///
+/// ```
+/// use rayforce::wire::handshake::split_credentials;
+/// assert_eq!(split_credentials(b"bob:secret\0"), (&b"bob"[..], &b"secret"[..]));
+/// assert_eq!(split_credentials(b"secret"), (&b""[..], &b"secret"[..]));
+/// ```
+pub fn split_credentials(body: &[u8]) -> (&[u8], &[u8]) {
+    let body = body.strip_suffix(&[0]).unwrap_or(body);
+    match body.iter().position(|b| *b == b':') {
+        Some(i) => (&body[..i], &body[i + 1..]),
+        None => (&body[..0], body),
+    }
+}
+
+/// Compares a password a client sent with the expected one in time that depends on
+/// neither's contents nor length: both are compared over a fixed 256-byte window
+/// (a credentials message cannot hold more), and the lengths are folded into the result.
+///
+/// ```
+/// use rayforce::wire::handshake::password_matches;
+/// assert!(password_matches(b"secret", b"secret"));
+/// assert!(!password_matches(b"secre", b"secret"));
+/// assert!(!password_matches(b"", b"secret"));
+/// ```
+pub fn password_matches(given: &[u8], expected: &[u8]) -> bool {
+    const WINDOW: usize = MAX_CREDENTIALS + 1;
+    let pad = |bytes: &[u8]| {
+        let mut out = [0u8; WINDOW];
+        let n = bytes.len().min(WINDOW);
+        out[..n].copy_from_slice(&bytes[..n]);
+        out
+    };
+    let (a, b) = (pad(given), pad(expected));
+    let mut diff = (given.len() ^ expected.len()) | (expected.len() >= WINDOW) as usize;
+    for i in 0..WINDOW {
+        diff |= std::hint::black_box(a[i] ^ b[i]) as usize;
+    }
+    std::hint::black_box(diff) == 0
+}
