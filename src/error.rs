@@ -118,6 +118,10 @@ pub enum Error {
         /// The actual type.
         actual: String,
     },
+    /// A value or query has no Rayfall text form that evaluates exactly like its tree
+    /// (see [`Value::to_rayfall`](crate::Value::to_rayfall)); send the tree instead.
+    #[error("no exact Rayfall text: {0}")]
+    Render(String),
     /// A query was built or compiled with an invalid combination of parts.
     #[error("invalid query: {0}")]
     InvalidQuery(String),

@@ -373,7 +373,7 @@ impl Expr {
 
     /// Rayfall text of the compiled expression.
     pub fn to_rayfall(&self) -> Result<String> {
-        Ok(self.compile()?.to_rayfall())
+        self.compile()?.to_rayfall()
     }
 }
 

@@ -46,7 +46,7 @@ pub trait Compile {
 
     /// The same expression as Rayfall source text.
     fn to_rayfall(&self) -> Result<String> {
-        Ok(self.compile()?.to_rayfall())
+        self.compile()?.to_rayfall()
     }
 }
 
@@ -206,7 +206,7 @@ macro_rules! inherent_compile {
 
             /// The same query as Rayfall source text.
             pub fn to_rayfall(&self) -> Result<String> {
-                Ok(Compile::compile(self)?.to_rayfall())
+                Compile::compile(self)?.to_rayfall()
             }
         }
     )*};

@@ -48,8 +48,8 @@ pub type ColumnType = Option<Type>;
 /// struct Row { id: i64, name: String, px: Option<f64> }
 /// let rows = [Row { id: 1, name: "a".into(), px: None }, Row { id: 2, name: "b".into(), px: Some(1.5) }];
 /// let cols = typed::columns(&rows, None).unwrap();
-/// assert_eq!(cols[1].1.to_rayfall(), "['a 'b]");
-/// assert_eq!(cols[2].1.to_rayfall(), "[0Nf 1.5]");
+/// assert_eq!(cols[1].1.to_rayfall().unwrap(), "['a 'b]");
+/// assert_eq!(cols[2].1.to_rayfall().unwrap(), "[0Nf 1.5]");
 /// let cols = typed::columns(&rows, Some(&[("name".into(), Some(Type::Str))])).unwrap_err();
 /// ```
 pub fn columns<T: Serialize>(
@@ -144,7 +144,7 @@ fn build(values: &[Value], target: ColumnType) -> std::result::Result<Value, Str
                     Value::Null => $null,
                     other => match other.as_i64().map(<$ty>::try_from) {
                         Some(Ok(n)) if other.elem_type() != Some(Type::Bool) => n,
-                        Some(Err(_)) => return Err(format!("{} out of range", other.to_rayfall())),
+                        Some(Err(_)) => return Err(format!("{} out of range", other)),
                         _ => return bad(other),
                     },
                 });
@@ -182,13 +182,13 @@ fn build(values: &[Value], target: ColumnType) -> std::result::Result<Value, Str
         Type::F64 => simple!(F64, f64::NAN, Value::F64(x) => *x, Value::F32(x) => *x as f64),
         Type::F32 => simple!(F32, f32::NAN, Value::F32(x) => *x),
         Type::Date => simple!(Date, Date::NULL, Value::Date(d) => *d,
-            v @ Value::Str(_) => text(v).and_then(|s| Date::parse_iso(&s)).ok_or_else(|| v.to_rayfall())?),
+            v @ Value::Str(_) => text(v).and_then(|s| Date::parse_iso(&s)).ok_or_else(|| v.to_string())?),
         Type::Time => simple!(Time, Time::NULL, Value::Time(d) => *d,
-            v @ Value::Str(_) => text(v).and_then(|s| Time::parse_iso(&s)).ok_or_else(|| v.to_rayfall())?),
+            v @ Value::Str(_) => text(v).and_then(|s| Time::parse_iso(&s)).ok_or_else(|| v.to_string())?),
         Type::Timestamp => simple!(Timestamp, Timestamp::NULL, Value::Timestamp(d) => *d,
-            v @ Value::Str(_) => text(v).and_then(|s| Timestamp::parse_iso(&s)).ok_or_else(|| v.to_rayfall())?),
+            v @ Value::Str(_) => text(v).and_then(|s| Timestamp::parse_iso(&s)).ok_or_else(|| v.to_string())?),
         Type::Guid => simple!(Guid, Guid([0; 16]), Value::Guid(g) => *g,
-            v @ Value::Str(_) => text(v).and_then(|s| s.parse().ok()).ok_or_else(|| v.to_rayfall())?),
+            v @ Value::Str(_) => text(v).and_then(|s| s.parse().ok()).ok_or_else(|| v.to_string())?),
         Type::Symbol | Type::Str => {
             let mut col = TextColumn::with_capacity(values.len(), values.len() * 8);
             for v in values {

@@ -210,7 +210,7 @@ impl Value {
     ///
     /// ```
     /// use rayforce::Value;
-    /// assert_eq!(Value::symbols(["a", "b"]).to_rayfall(), "['a 'b]");
+    /// assert_eq!(Value::symbols(["a", "b"]).to_rayfall().unwrap(), "['a 'b]");
     /// ```
     pub fn symbols<S: AsRef<[u8]>>(items: impl IntoIterator<Item = S>) -> Value {
         Value::Vector(Vector::Symbol(items.into_iter().collect()))
@@ -243,7 +243,7 @@ impl Value {
 /// use rayforce::{table, Value};
 /// let t = table! { "id" => vec![1i64, 2], "sym" => Value::symbols(["a", "b"]) }.unwrap();
 /// assert_eq!(t.num_rows(), 2);
-/// assert_eq!(Value::Table(t).to_rayfall(), "(table ['id 'sym] (list [1 2] ['a 'b]))");
+/// assert_eq!(Value::Table(t).to_rayfall().unwrap(), "(table ['id 'sym] (list [1 2] ['a 'b]))");
 /// ```
 #[macro_export]
 macro_rules! table {

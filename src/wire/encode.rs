@@ -227,7 +227,10 @@ pub fn encode_list_header(len: usize, out: &mut Vec<u8>) {
 
 fn write_typed_null(out: &mut Vec<u8>, t: Type) {
     out.push((t.code() as i8).wrapping_neg() as u8);
-    out.push(1);
+    // The null symbol is sent as the empty *quoted* symbol (`'`), flags 0x20: with the
+    // null flag, or without the quote flag, the server evaluates a lookup of the empty
+    // name. It decodes back as `Symbol { text: "", quoted: true }`.
+    out.push(if t == Type::Symbol { 0x20 } else { 1 });
     match t {
         Type::Bool | Type::U8 => out.push(0),
         Type::I16 => out.extend_from_slice(&i16::MIN.to_le_bytes()),

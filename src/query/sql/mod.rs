@@ -132,7 +132,7 @@ impl SqlQuery {
 
     /// The lowered query as Rayfall text.
     pub fn to_rayfall(&self) -> Result<String> {
-        Ok(Compile::compile(self)?.to_rayfall())
+        Compile::compile(self)?.to_rayfall()
     }
 }
 
