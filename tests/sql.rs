@@ -393,3 +393,62 @@ fn unsupported_sql_is_a_typed_error_quoting_the_fragment() {
         }
     }
 }
+
+/// Runs `f` on a thread with the 2 MiB stack that spawned threads and tokio workers get.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .expect("no stack overflow")
+}
+
+#[test]
+fn deep_sql_and_deep_expressions_are_errors_not_stack_overflows() {
+    on_small_stack(|| {
+        let terms: Vec<String> = (0..5000).map(|i| format!("id = {i}")).collect();
+        let sql = format!("SELECT id FROM t WHERE {}", terms.join(" OR "));
+        let err = SqlQuery::new(&sql).compile().unwrap_err();
+        assert!(
+            matches!(&err, Error::Sql { reason, .. } if reason.contains("deeper than")),
+            "{err:?}"
+        );
+        // A hundred terms are fine.
+        let sql = format!("SELECT id FROM t WHERE {}", terms[..100].join(" OR "));
+        assert!(SqlQuery::new(&sql).compile().is_ok());
+        // The DSL: a chain of 5,000 ORs.
+        let mut e = col("id").eq(0);
+        for i in 1..5000 {
+            e = e.or(col("id").eq(i));
+        }
+        let err = Table::named("t")
+            .select(["id"])
+            .filter(e)
+            .compile()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidQuery(m) if m.contains("deeper than")),
+            "{err:?}"
+        );
+    });
+}
+
+#[test]
+fn i64_min_never_panics_or_turns_into_null() {
+    for (sql, bind) in [
+        ("SELECT id FROM t WHERE id > -9223372036854775808", None),
+        ("SELECT id FROM t WHERE id > -?", Some(i64::MIN)),
+        ("SELECT id FROM t WHERE id > 9223372036854775808", None),
+    ] {
+        let q = match bind {
+            Some(v) => SqlQuery::new(sql).bind(v),
+            None => SqlQuery::new(sql),
+        };
+        let err = on_small_stack(move || q.compile()).unwrap_err();
+        assert!(matches!(err, Error::Sql { .. }), "{sql}: {err:?}");
+    }
+    // The largest negation that exists is fine.
+    let q = SqlQuery::new("SELECT id FROM t WHERE id > -9223372036854775807");
+    assert!(q.to_rayfall().unwrap().contains("-9223372036854775807"));
+}

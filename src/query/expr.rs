@@ -24,6 +24,10 @@ pub enum Expr {
     Alias(Box<Expr>, String),
 }
 
+/// The deepest expression [`Expr::compile`] accepts (the whole query must also fit the
+/// wire's 512 levels).
+pub const MAX_EXPR_DEPTH: usize = 256;
+
 /// A column by name.
 ///
 /// ```
@@ -346,8 +350,18 @@ impl Expr {
         }
     }
 
-    /// The expression tree the server evaluates.
+    /// The expression tree the server evaluates. An expression nested deeper than
+    /// [`MAX_EXPR_DEPTH`] is an [`Error::InvalidQuery`] (never a stack overflow).
     pub fn compile(&self) -> Result<Value> {
+        self.compile_at(0)
+    }
+
+    fn compile_at(&self, depth: usize) -> Result<Value> {
+        if depth > MAX_EXPR_DEPTH {
+            return Err(Error::InvalidQuery(format!(
+                "expression nested deeper than {MAX_EXPR_DEPTH} levels"
+            )));
+        }
         Ok(match self {
             Expr::Column(name) => {
                 if name.is_empty() {
@@ -360,14 +374,14 @@ impl Expr {
                 let mut items = Vec::with_capacity(args.len() + 1);
                 items.push(Value::name(f.as_str()));
                 for a in args {
-                    items.push(a.compile()?);
+                    items.push(a.compile_at(depth + 1)?);
                 }
                 Value::List(items)
             }
             Expr::Raw(text) => {
                 Value::call("eval", [Value::call("parse", [Value::from(text.as_str())])])
             }
-            Expr::Alias(inner, _) => inner.compile()?,
+            Expr::Alias(inner, _) => inner.compile_at(depth + 1)?,
         })
     }
 

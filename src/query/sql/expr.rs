@@ -59,6 +59,13 @@ impl Lowering<'_> {
                 op: UnaryOperator::Minus,
                 expr,
             } => match self.literal(expr, strings)? {
+                // i64::MIN is the server's i64 null: negating into or out of it is refused.
+                Some(Value::I64(n)) if n == i64::MIN => {
+                    return Err(unsupported(
+                        "negating i64::MIN (the server's null) has no i64 result",
+                        e,
+                    ))
+                }
                 Some(Value::I64(n)) => Value::I64(-n),
                 Some(Value::F64(x)) => Value::F64(-x),
                 _ => return Ok(None),
@@ -68,8 +75,23 @@ impl Lowering<'_> {
         }))
     }
 
-    /// A SQL expression as a DSL expression.
+    /// A SQL expression as a DSL expression. Nesting deeper than [`MAX_SQL_DEPTH`] (e.g.
+    /// a WHERE of thousands of `OR` terms, which the parser builds as a deep tree) is an
+    /// `Error::Sql`, never a stack overflow.
     pub(super) fn expr(&mut self, e: &ast::Expr) -> Result<Expr> {
+        if self.depth >= MAX_SQL_DEPTH {
+            return Err(unsupported(
+                &format!("expression nested deeper than {MAX_SQL_DEPTH} levels"),
+                &"…",
+            ));
+        }
+        self.depth += 1;
+        let lowered = self.expr_inner(e);
+        self.depth -= 1;
+        lowered
+    }
+
+    fn expr_inner(&mut self, e: &ast::Expr) -> Result<Expr> {
         if let Some(v) = self.literal(e, StringsAs::Strings)? {
             return Ok(Expr::Literal(v));
         }
@@ -215,12 +237,21 @@ impl Lowering<'_> {
     }
 }
 
+/// The deepest SQL expression lowered.
+pub(super) const MAX_SQL_DEPTH: usize = 128;
+
 /// Marks the argument of COUNT(*) until the statement knows which column to count.
 pub(super) const COUNT_STAR: &str = "\u{0}count-star";
 
+/// A numeric literal: i64 when it has no `.` or exponent (and fits), else f64. Integers
+/// out of the i64 range (including 9223372036854775808, whose negation would be the
+/// server's null) are `None`: an error, never a silent float or null.
 fn number(text: &str) -> Option<Value> {
     if text.contains(['.', 'e', 'E']) {
-        text.parse::<f64>().ok().map(Value::F64)
+        text.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Value::F64)
     } else {
         text.parse::<i64>().ok().map(Value::I64)
     }

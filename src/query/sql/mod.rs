@@ -102,6 +102,7 @@ impl SqlQuery {
             self_table: self.table.clone(),
             params: &self.params,
             next_param: 0,
+            depth: 0,
         };
         let query = lowering.statement(statement)?;
         if lowering.next_param != self.params.len() {
@@ -157,6 +158,8 @@ struct Lowering<'a> {
     params: &'a [Value],
     /// How many `?` placeholders were consumed (also the highest `$n` seen).
     next_param: usize,
+    /// How deep the expression being lowered is nested.
+    depth: usize,
 }
 
 /// An "unsupported" error quoting a fragment of the SQL.
