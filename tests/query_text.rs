@@ -530,3 +530,35 @@ fn invalid_combinations_are_typed_errors() {
     assert!(invalid(employees().ipcsave("").compile()));
     assert!(invalid(employees().select([lit(1)]).compile()));
 }
+
+/// An output column named like a query key (`from`, `by`, …) would redirect the query to
+/// another table or drop its grouping: every builder refuses it, SQL included.
+#[test]
+fn output_names_that_are_query_keys_are_refused_everywhere() {
+    for key in rayforce::query::QUERY_KEYS {
+        let attempts = vec![
+            employees().select([col("salary").alias(key)]).compile(),
+            employees().select([key]).compile(),
+            employees()
+                .select([col("salary").sum().alias("total")])
+                .by([col("dept").alias(key)])
+                .compile(),
+            employees().update().set(key, 1).compile(),
+        ];
+        for (i, attempt) in attempts.into_iter().enumerate() {
+            let err = attempt.expect_err(key);
+            assert!(
+                matches!(&err, rayforce::Error::InvalidQuery(m) if m.contains(&format!("`{key}`"))),
+                "{key} (attempt {i}): {err:?}"
+            );
+        }
+        #[cfg(feature = "sql")]
+        {
+            let sql = format!("SELECT salary AS \"{key}\" FROM employees");
+            let err = rayforce::query::SqlQuery::new(&sql)
+                .compile()
+                .expect_err(key);
+            assert!(err.to_string().contains(key), "{sql}: {err}");
+        }
+    }
+}

@@ -36,7 +36,7 @@ pub use table::Table;
 pub use update::UpdateQuery;
 
 use crate::client::Request;
-use crate::{wire, Result, Value};
+use crate::{wire, Error, Result, Value};
 use std::fmt;
 
 /// Anything that compiles to a server expression.
@@ -233,3 +233,23 @@ request_and_display!(
 );
 // Inserts and upserts write their payload directly (see `insert.rs`).
 display!(InsertQuery, UpsertQuery);
+
+/// The keys the server reads in a `select` or `update` dict (query-semantics §7.1, §7.12).
+pub const QUERY_KEYS: [&str; 6] = ["from", "where", "by", "take", "asc", "desc"];
+
+/// Refuses an output column name that the server would read as a query key: an alias
+/// `from` would make the query read another table, `by` would drop the grouping (a
+/// data-exposure bug), and an empty name has no meaning.
+pub(crate) fn check_output_name(name: &str, what: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::InvalidQuery(format!(
+            "{what} column with an empty name"
+        )));
+    }
+    if QUERY_KEYS.contains(&name) {
+        return Err(Error::InvalidQuery(format!(
+            "{what} column `{name}` would be read as the query's `{name}:` key; alias it differently"
+        )));
+    }
+    Ok(())
+}

@@ -173,6 +173,7 @@ impl SelectQuery {
                     "{what} column `{name}` appears twice"
                 )));
             }
+            super::check_output_name(&name, what)?;
             names.push(&name);
             values.push(e.compile()?);
         }

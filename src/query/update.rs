@@ -95,11 +95,7 @@ impl Compile for UpdateQuery {
         let mut names = TextColumn::new();
         let mut values = Vec::new();
         for (column, expr) in &self.sets {
-            if column.is_empty() || matches!(column.as_str(), "from" | "where" | "by") {
-                return Err(Error::InvalidQuery(format!(
-                    "cannot update a column named `{column}`"
-                )));
-            }
+            super::check_output_name(column, "update")?;
             names.push(column);
             values.push(expr.compile()?);
         }
