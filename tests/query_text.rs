@@ -375,8 +375,17 @@ fn operator_catalogue_rows() {
         ((a() % col("b")).to_rayfall().unwrap(), "(% a b)"),
         ((100 - col("c")).to_rayfall().unwrap(), "(- 100 c)"),
         ((2 * col("c")).to_rayfall().unwrap(), "(* 2 c)"),
+        // FIXED: plain strings are cast to the column's type (the spec's `['bob 'eve]`
+        // silently matches nothing on a STR column).
         (
             col("name").is_in(["bob", "eve"]).to_rayfall().unwrap(),
+            "(in name (as (type name) [\"bob\" \"eve\"]))",
+        ),
+        (
+            col("name")
+                .is_in([sym("bob"), sym("eve")])
+                .to_rayfall()
+                .unwrap(),
             "(in name ['bob 'eve])",
         ),
         (a().is_in([1, 3, 5]).to_rayfall().unwrap(), "(in a [1 3 5])"),

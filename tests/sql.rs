@@ -39,7 +39,7 @@ fn spec_sql_rows_lower_exactly() {
         ),
         (
             "SELECT id, salary * 2 AS s2 FROM self WHERE (dept IN ('eng','hr') AND NOT age < 30) OR id = 4",
-            "(select {id: id s2: (* salary 2) from: employees where: (or (and (in dept ['eng 'hr]) (not (< age 30))) (== id 4))})",
+            "(select {id: id s2: (* salary 2) from: employees where: (or (and (in dept (as (type dept) [\"eng\" \"hr\"])) (not (< age 30))) (== id 4))})",
         ),
         (
             "SELECT DISTINCT dept FROM self",
@@ -451,4 +451,95 @@ fn i64_min_never_panics_or_turns_into_null() {
     // The largest negation that exists is fine.
     let q = SqlQuery::new("SELECT id FROM t WHERE id > -9223372036854775807");
     assert!(q.to_rayfall().unwrap().contains("-9223372036854775807"));
+}
+
+#[test]
+fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
+    let (_server, mut c) = common::connected();
+    c.execute(
+        "(set notes (table [id s n] (list [1 2 3 4] ['a*b 'axb 'a?c 'abc] [\"a*b\" \"axb\" \"a?c\" \"abc\"])))",
+    )
+    .unwrap();
+    let ids = |c: &mut Client, q: &SqlQuery| -> Vec<i64> {
+        let t = c.execute(q).unwrap_or_else(|e| panic!("{q:?}: {e}"));
+        match &t.as_table().unwrap().columns()[0] {
+            Value::Vector(rayforce::Vector::I64(v)) => v.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    // IN with strings matches a STR column and a SYMBOL column alike (DSL and SQL).
+    for column in ["s", "n"] {
+        let dsl = Table::named("notes")
+            .select(["id"])
+            .filter(col(column).is_in(["axb", "abc"]));
+        let by_dsl = c.execute(&dsl).unwrap();
+        let t = by_dsl.as_table().unwrap();
+        assert_eq!(t.num_rows(), 2, "{column}: {by_dsl}");
+        let sql = SqlQuery::new(&format!(
+            "SELECT id FROM notes WHERE {column} IN ('axb', 'abc')"
+        ));
+        assert_eq!(ids(&mut c, &sql), vec![2, 4], "{column}");
+    }
+    // LIKE: the server's own wildcards in a SQL pattern are matched literally.
+    for column in ["s", "n"] {
+        let sql =
+            |p: &str| SqlQuery::new(&format!("SELECT id FROM notes WHERE {column} LIKE '{p}'"));
+        assert_eq!(ids(&mut c, &sql("a*b")), vec![1], "{column}");
+        assert_eq!(ids(&mut c, &sql("a?c")), vec![3], "{column}");
+        assert_eq!(ids(&mut c, &sql("a_b")), vec![1, 2], "{column}");
+        assert_eq!(ids(&mut c, &sql("a%")), vec![1, 2, 3, 4], "{column}");
+    }
+    // COUNT(*) outside the select list is refused, never sent half-translated.
+    for sql in [
+        "SELECT id FROM notes WHERE COUNT(*) > 1",
+        "UPDATE notes SET id = COUNT(*)",
+    ] {
+        let err = SqlQuery::new(sql).compile().unwrap_err();
+        assert!(err.to_string().contains("COUNT(*)"), "{sql}: {err}");
+    }
+    // NULL takes its column's type, in one-row and many-row inserts, with and without a
+    // column list, and when a column holds nothing but NULLs.
+    c.execute("(set people (table [id name score day] (list [1] ['ann] [1.5] [2024.01.01])))")
+        .unwrap();
+    for sql in [
+        "INSERT INTO people VALUES (2, NULL, NULL, NULL)",
+        "INSERT INTO people (id, name, score, day) VALUES (3, 'bo', NULL, NULL)",
+        "INSERT INTO people (id, score, name, day) VALUES (4, NULL, NULL, DATE '2024-01-04'), (5, 2.5, NULL, NULL)",
+        "INSERT INTO people VALUES (6, 'cy', 3.5, DATE '2024-01-06'), (7, NULL, NULL, NULL)",
+    ] {
+        c.execute(&SqlQuery::new(sql)).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let t = c.execute("people").unwrap();
+    let t = t.as_table().unwrap();
+    assert_eq!(t.num_rows(), 7);
+    assert_eq!(
+        t.column("id").unwrap(),
+        &Value::from(vec![1i64, 2, 3, 4, 5, 6, 7])
+    );
+    let names: Vec<String> = match t.column("name").unwrap() {
+        Value::Vector(rayforce::Vector::Symbol(s)) => {
+            s.iter_lossy().map(|x| x.into_owned()).collect()
+        }
+        other => panic!("name column changed type: {other:?}"),
+    };
+    assert_eq!(names, ["ann", "", "bo", "", "", "cy", ""]);
+    match t.column("score").unwrap() {
+        Value::Vector(rayforce::Vector::F64(v)) => {
+            assert_eq!(v.iter().filter(|x| x.is_nan()).count(), 4, "{v:?}");
+            assert_eq!(v[4], 2.5);
+        }
+        other => panic!("score column changed type: {other:?}"),
+    }
+    assert!(matches!(
+        t.column("day").unwrap(),
+        Value::Vector(rayforce::Vector::Date(_))
+    ));
+    // The null symbol atom is the empty symbol, not a lookup of the empty name.
+    let v = c
+        .execute(&Value::call(
+            "list",
+            [Value::TypedNull(rayforce::Type::Symbol)],
+        ))
+        .unwrap();
+    assert_eq!(v, Value::List(vec![Value::symbol("")]));
 }

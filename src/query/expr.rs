@@ -244,17 +244,41 @@ impl Expr {
     }
     /// Membership `(in a [v1 v2 …])`.
     ///
+    /// Plain strings match a SYMBOL and a STR column alike: they are sent as a STR vector
+    /// cast to the column's own type, since the server never converts between the two in
+    /// `in` (a mismatch silently matches nothing). Symbols (`sym("x")`) stay symbols.
+    ///
     /// ```
-    /// use rayforce::query::col;
-    /// assert_eq!(col("name").is_in(["bob", "eve"]).to_rayfall().unwrap(), "(in name ['bob 'eve])");
+    /// use rayforce::query::{col, sym};
+    /// assert_eq!(
+    ///     col("name").is_in(["bob", "eve"]).to_rayfall().unwrap(),
+    ///     "(in name (as (type name) [\"bob\" \"eve\"]))"
+    /// );
+    /// assert_eq!(col("name").is_in([sym("bob")]).to_rayfall().unwrap(), "(in name ['bob])");
     /// assert_eq!(col("id").is_in([1, 3, 5]).to_rayfall().unwrap(), "(in id [1 3 5])");
     /// ```
     pub fn is_in<V: IntoExpr>(self, values: impl IntoIterator<Item = V>) -> Expr {
-        binary(
-            "in",
-            self,
-            literal_list(values.into_iter().map(IntoExpr::into_expr).collect()),
-        )
+        let items: Vec<Expr> = values.into_iter().map(IntoExpr::into_expr).collect();
+        let texts: Option<TextColumn> = items
+            .iter()
+            .map(|e| match e {
+                Expr::Literal(Value::Str(t)) => Some(t.as_bytes()),
+                _ => None,
+            })
+            .collect();
+        match texts {
+            Some(texts) if !texts.is_empty() => {
+                let as_column_type = Expr::Call(
+                    "as".into(),
+                    vec![
+                        unary("type", self.clone()),
+                        Expr::Literal(Value::Vector(Vector::Str(texts))),
+                    ],
+                );
+                binary("in", self, as_column_type)
+            }
+            _ => binary("in", self, literal_list(items)),
+        }
     }
     /// Range check `(within a [lo hi])`, inclusive.
     pub fn within(self, lo: impl IntoExpr, hi: impl IntoExpr) -> Expr {

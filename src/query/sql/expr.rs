@@ -134,7 +134,7 @@ impl Lowering<'_> {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
                     values.push(
-                        self.literal(item, StringsAs::Symbols)?
+                        self.literal(item, StringsAs::Strings)?
                             .ok_or_else(|| unsupported("IN lists take literals only", item))?,
                     );
                 }
@@ -168,7 +168,7 @@ impl Lowering<'_> {
                 any: false,
             } => {
                 let pattern = match self.literal(pattern, StringsAs::Strings)? {
-                    Some(Value::Str(t)) => t.to_string_lossy().replace('%', "*").replace('_', "?"),
+                    Some(Value::Str(t)) => like_to_glob(&t.to_string_lossy()),
                     _ => return Err(unsupported("LIKE takes a string pattern", e)),
                 };
                 let test = self.expr(expr)?.like(&pattern);
@@ -202,6 +202,12 @@ impl Lowering<'_> {
         }
         let arg = match &list.args[0] {
             FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "COUNT" && !distinct => {
+                if !self.in_projection {
+                    return Err(unsupported(
+                        "COUNT(*) is supported in the select list only",
+                        whole,
+                    ));
+                }
                 return Ok(
                     Expr::Call("count".into(), vec![Expr::Raw(COUNT_STAR.into())]).alias("count"),
                 );
@@ -235,6 +241,23 @@ impl Lowering<'_> {
             None => lowered,
         })
     }
+}
+
+/// A SQL LIKE pattern as the server's glob: `%` → `*`, `_` → `?`, and the glob's own
+/// special characters (`*`, `?`, `[`) matched literally as one-character classes.
+fn like_to_glob(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    for c in pattern.chars() {
+        match c {
+            '%' => out.push('*'),
+            '_' => out.push('?'),
+            '*' => out.push_str("[*]"),
+            '?' => out.push_str("[?]"),
+            '[' => out.push_str("[[]"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The deepest SQL expression lowered.

@@ -103,6 +103,7 @@ impl SqlQuery {
             params: &self.params,
             next_param: 0,
             depth: 0,
+            in_projection: false,
         };
         let query = lowering.statement(statement)?;
         if lowering.next_param != self.params.len() {
@@ -160,6 +161,8 @@ struct Lowering<'a> {
     next_param: usize,
     /// How deep the expression being lowered is nested.
     depth: usize,
+    /// Whether a select list is being lowered (the one place COUNT(*) may appear).
+    in_projection: bool,
 }
 
 /// An "unsupported" error quoting a fragment of the SQL.

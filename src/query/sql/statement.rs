@@ -3,8 +3,8 @@
 
 use super::expr::{StringsAs, COUNT_STAR};
 use super::{unsupported, Lowering};
-use crate::query::{col, Expr, Query, SelectQuery, SortKey, Table};
-use crate::value::{Type, Vector};
+use crate::query::{call, col, Expr, Query, SelectQuery, SortKey, Table};
+use crate::value::Vector;
 use crate::{Result, Value};
 use sqlparser::ast::{
     self, AssignmentTarget, ConflictTarget, Distinct, GroupByExpr, JoinConstraint, JoinOperator,
@@ -190,16 +190,26 @@ impl Lowering<'_> {
         }
         let mut columns = Vec::new();
         let mut star = false;
+        // COUNT(*) is resolved against the select list only; anywhere else it is refused.
+        self.in_projection = true;
         for item in &s.projection {
-            match item {
-                SelectItem::Wildcard(_) => star = true,
-                SelectItem::UnnamedExpr(e) => columns.push(self.expr(e)?),
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    columns.push(self.expr(expr)?.alias(&alias.value))
+            let lowered = match item {
+                SelectItem::Wildcard(_) => {
+                    star = true;
+                    continue;
                 }
-                other => return Err(unsupported("unsupported select item", other)),
+                SelectItem::UnnamedExpr(e) => self.expr(e),
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    self.expr(expr).map(|e| e.alias(&alias.value))
+                }
+                other => Err(unsupported("unsupported select item", other)),
+            };
+            if lowered.is_err() {
+                self.in_projection = false;
             }
+            columns.push(lowered?);
         }
+        self.in_projection = false;
         if star && !columns.is_empty() {
             return Err(unsupported(
                 "`*` together with other columns is not supported; list the columns",
@@ -341,12 +351,16 @@ impl Lowering<'_> {
             }
             values.push(out);
         }
-        let columns_data = typed_columns(&values, i)?;
         let upsert_keys = match &i.on {
             None => None,
             Some(OnInsert::OnConflict(c)) => Some(self.conflict_keys(c, &columns, i)?),
             Some(other) => return Err(unsupported("unsupported ON clause", other)),
         };
+        let typed = typed_columns(&values, i)?;
+        if typed.iter().any(Option::is_none) {
+            return null_column_insert(&table, &columns, typed, values.len(), upsert_keys, i);
+        }
+        let columns_data: Vec<Value> = typed.into_iter().flatten().collect();
         let query: Query = match (upsert_keys, columns.is_empty()) {
             (Some(keys), _) => table
                 .upsert(keys as i64)
@@ -438,36 +452,100 @@ fn assignment_column(t: &AssignmentTarget) -> Result<String> {
     }
 }
 
-/// VALUES rows as typed column vectors; NULLs take the type of their column.
-fn typed_columns(rows: &[Vec<Value>], whole: &ast::Insert) -> Result<Vec<Value>> {
+/// VALUES rows as typed column vectors; NULLs take the type of the column's other values.
+/// A column of NULLs only is `None`: its type is the server-side column's (see
+/// [`null_column_insert`]).
+fn typed_columns(rows: &[Vec<Value>], whole: &ast::Insert) -> Result<Vec<Option<Value>>> {
     let width = rows.first().map(Vec::len).unwrap_or(0);
     let mut out = Vec::with_capacity(width);
     for c in 0..width {
         if rows.iter().any(|r| r.len() != width) {
             return Err(unsupported("VALUES rows differ in length", whole));
         }
-        let t: Option<Type> = rows.iter().find_map(|r| match &r[c] {
+        let Some(t) = rows.iter().find_map(|r| match &r[c] {
             Value::Null => None,
             v => v.elem_type(),
-        });
+        }) else {
+            out.push(None);
+            continue;
+        };
         let items: Vec<Value> = rows
             .iter()
-            .map(|r| match (&r[c], t) {
-                (Value::Null, Some(t)) => Value::TypedNull(t),
-                (v, _) => v.clone(),
+            .map(|r| match &r[c] {
+                Value::Null => Value::TypedNull(t),
+                v => v.clone(),
             })
             .collect();
         match Vector::from_atoms(&items) {
-            Some(v) => out.push(Value::Vector(v)),
+            Some(v) => out.push(Some(Value::Vector(v))),
             None => {
                 return Err(unsupported(
-                    &format!("column {} mixes value types or is all NULL", c + 1),
+                    &format!("column {} mixes value types", c + 1),
                     whole,
                 ))
             }
         }
     }
     Ok(out)
+}
+
+/// An insert or upsert in which some column holds only NULLs: that column is sent as
+/// `(at (at T 'c) [-1 …])` (or by position, `(at (at (value T) i) [-1 …])`), which the
+/// server evaluates to nulls of the table column's own type, inside an evaluated
+/// `(list …)` or `(dict …)` (a `{…}` literal would not evaluate it).
+fn null_column_insert(
+    table: &Table,
+    columns: &[String],
+    typed: Vec<Option<Value>>,
+    rows: usize,
+    upsert_keys: Option<usize>,
+    whole: &ast::Insert,
+) -> Result<Query> {
+    let Table::Named(name) = table else {
+        return Err(unsupported(
+            "a column of NULLs only needs a named table (its type comes from the server)",
+            whole,
+        ));
+    };
+    let missing = Value::Vector(Vector::I64(vec![-1; rows]));
+    let data: Vec<Expr> = typed
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Some(v) => Expr::Literal(v),
+            None => {
+                let column = match columns.get(i) {
+                    Some(c) => call("at", [col(name), Expr::Literal(Value::symbol(c.as_str()))]),
+                    None => call(
+                        "at",
+                        [
+                            call("value", [col(name)]),
+                            Expr::Literal(Value::I64(i as i64)),
+                        ],
+                    ),
+                };
+                call("at", [column, Expr::Literal(missing.clone())])
+            }
+        })
+        .collect();
+    let list = Expr::Call("list".into(), data);
+    let payload = if columns.is_empty() {
+        list
+    } else {
+        let names: crate::value::TextColumn = columns.iter().map(String::as_str).collect();
+        call(
+            "dict",
+            [Expr::Literal(Value::Vector(Vector::Symbol(names))), list],
+        )
+    };
+    let target = Expr::Literal(Value::symbol(name.as_str()));
+    Ok(Query::Expr(match upsert_keys {
+        Some(k) => call(
+            "upsert",
+            [target, Expr::Literal(Value::I64(k as i64)), payload],
+        ),
+        None => call("insert", [target, payload]),
+    }))
 }
 
 /// The column COUNT(*) counts: the first column the query names, else the source's first
