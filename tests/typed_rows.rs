@@ -488,3 +488,36 @@ fn system_time_fields_and_list_cells() {
     assert_eq!(c.fetch::<Group, _>(&q).unwrap(), expected);
     assert_eq!(c.fetch_rows::<Group, _>(&q).unwrap(), expected);
 }
+
+/// `Some(v)` where `v` is the column's null sentinel would read back as `None`: both insert
+/// paths (serde and the derive) refuse it with an error that names the field, and nothing
+/// reaches the server.
+#[test]
+fn some_of_a_null_sentinel_is_refused_naming_the_field() {
+    let (_server, mut c) = common::connected();
+    c.execute(CREATE).unwrap();
+    type Poison = Box<dyn Fn(&mut Everything)>;
+    let sentinels: Vec<(&str, Poison)> = vec![
+        ("maybe_n", Box::new(|r| r.maybe_n = Some(i64::MIN))),
+        ("maybe_px", Box::new(|r| r.maybe_px = Some(f64::NAN))),
+        ("maybe_day", Box::new(|r| r.maybe_day = Some(Date::NULL))),
+        ("maybe_sym", Box::new(|r| r.maybe_sym = Some(String::new()))),
+    ];
+    for (field, poison) in sentinels {
+        let mut rows: Vec<Everything> = (1..=3).map(everything).collect();
+        poison(&mut rows[1]);
+        let by_serde = c.insert_rows("everything", &rows).unwrap_err();
+        let by_derive = Everything::table().insert(&rows).unwrap_err();
+        for err in [by_serde, by_derive] {
+            let text = err.to_string();
+            assert!(text.contains(field), "{field}: {text}");
+            assert!(text.contains("null sentinel"), "{field}: {text}");
+        }
+    }
+    let count = c.execute("(count everything)").unwrap();
+    assert_eq!(count, Value::I64(0), "nothing was inserted");
+    // None and ordinary values still go through.
+    let rows: Vec<Everything> = (1..=3).map(everything).collect();
+    c.insert_rows("everything", &rows).unwrap();
+    assert_eq!(c.execute("(count everything)").unwrap(), Value::I64(3));
+}

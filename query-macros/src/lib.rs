@@ -111,7 +111,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         builds.push(quote! {
             (
                 ::std::string::String::from(#column),
-                <#ty as ::rayforce::typed::CellValue>::collect(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty)?,
+                ::rayforce::typed::collect_field::<#ty>(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty, #column)?,
             )
         });
         defs.push(quote! {

@@ -91,18 +91,27 @@ macro_rules! int_cell {
     };
 }
 
-/// i64 values into the declared integer type (range-checked), or as i64.
+/// i64 values into the declared integer type (range-checked), or as i64. A value equal to
+/// the column type's null sentinel (its smallest value) is refused: it would read back as
+/// a null.
 fn narrow(wide: Vec<i64>, ty: Option<Type>, _null: i64) -> Result<Value> {
-    fn conv<T: TryFrom<i64>>(wide: &[i64], what: &str) -> Result<Vec<T>> {
+    fn conv<T: TryFrom<i64>>(wide: &[i64], what: &str, null: i64) -> Result<Vec<T>> {
         wide.iter()
-            .map(|n| T::try_from(*n).map_err(|_| Error::Row(format!("{n} does not fit in {what}"))))
+            .map(|n| {
+                if *n == null {
+                    return Err(Error::Row(format!(
+                        "{n} is the {what} null sentinel and would read back as null"
+                    )));
+                }
+                T::try_from(*n).map_err(|_| Error::Row(format!("{n} does not fit in {what}")))
+            })
             .collect()
     }
     Ok(Value::Vector(match ty {
-        Some(Type::I32) => Vector::I32(conv(&wide, "I32")?),
-        Some(Type::I16) => Vector::I16(conv(&wide, "I16")?),
-        Some(Type::U8) => Vector::U8(conv(&wide, "U8")?),
-        _ => Vector::I64(wide),
+        Some(Type::I32) => Vector::I32(conv(&wide, "I32", i32::MIN as i64)?),
+        Some(Type::I16) => Vector::I16(conv(&wide, "I16", i16::MIN as i64)?),
+        Some(Type::U8) => Vector::U8(conv(&wide, "U8", i64::MIN)?),
+        _ => Vector::I64(conv(&wide, "I64", i64::MIN)?),
     }))
 }
 
@@ -222,6 +231,12 @@ impl<V: CellValue + Clone> CellValue for Option<V> {
             ));
         };
         let dense = V::collect(present.iter(), present.len(), ty)?;
+        if let Some(i) = (0..present.len()).find(|i| super::de::is_null_at(&dense, *i)) {
+            return Err(Error::Row(format!(
+                "Some({}) is the column's null sentinel and would read back as None; store None, or another value",
+                dense.item(i).map(|v| v.to_string()).unwrap_or_default()
+            )));
+        }
         let mut values = Vec::with_capacity(len);
         let mut next = 0;
         for o in &items {
@@ -246,6 +261,22 @@ impl<V: CellValue + Clone> CellValue for Option<V> {
             (c, _) => c,
         })
     }
+}
+
+/// Builds field `name`'s column (what the derive calls): [`CellValue::collect`] with the
+/// field named in any error.
+#[doc(hidden)]
+pub fn collect_field<'a, V: CellValue + 'a>(
+    items: impl Iterator<Item = &'a V>,
+    len: usize,
+    ty: Option<Type>,
+    name: &str,
+) -> Result<Value> {
+    V::collect(items, len, ty).map_err(|e| match e {
+        Error::Row(m) => Error::Row(format!("field `{name}`: {m}")),
+        Error::Encode(m) => Error::Encode(format!("field `{name}`: {m}")),
+        other => other,
+    })
 }
 
 /// Checks one field against the table, adding a mismatch when it does not fit.

@@ -10,7 +10,7 @@ mod ser;
 mod table;
 
 pub use crate::client::verify;
-pub use columnar::{check_field, CellValue};
+pub use columnar::{check_field, collect_field, CellValue};
 pub use de::{check, rows, value, DeError};
 pub use query_macros::RayTable;
 pub use ser::{columns, ColumnType, SerError};

@@ -137,12 +137,15 @@ fn build(values: &[Value], target: ColumnType) -> std::result::Result<Value, Str
     };
     let bad = |v: &Value| Err::<Value, String>(v.kind_name());
     macro_rules! ints {
-        ($variant:ident, $ty:ty, $null:expr) => {{
+        ($variant:ident, $ty:ty, $null:expr, $sentinel:expr) => {{
             let mut out = Vec::with_capacity(values.len());
             for v in values {
                 out.push(match v {
                     Value::Null => $null,
                     other => match other.as_i64().map(<$ty>::try_from) {
+                        Some(Ok(n)) if Some(n) == $sentinel => {
+                            return Err(format!("{other} (the column's null sentinel; store None)"))
+                        }
                         Some(Ok(n)) if other.elem_type() != Some(Type::Bool) => n,
                         Some(Err(_)) => return Err(format!("{} out of range", other)),
                         _ => return bad(other),
@@ -172,10 +175,10 @@ fn build(values: &[Value], target: ColumnType) -> std::result::Result<Value, Str
         }
     };
     let vector = match t {
-        Type::I64 => ints!(I64, i64, i64::MIN),
-        Type::I32 => ints!(I32, i32, i32::MIN),
-        Type::I16 => ints!(I16, i16, i16::MIN),
-        Type::U8 => ints!(U8, u8, return Err("null (U8 has no null)".into())),
+        Type::I64 => ints!(I64, i64, i64::MIN, Some(i64::MIN)),
+        Type::I32 => ints!(I32, i32, i32::MIN, Some(i32::MIN)),
+        Type::I16 => ints!(I16, i16, i16::MIN, Some(i16::MIN)),
+        Type::U8 => ints!(U8, u8, return Err("null (U8 has no null)".into()), None),
         Type::Bool => {
             simple!(Bool, return Err("null (B8 has no null)".into()), Value::Bool(b) => *b)
         }
@@ -233,7 +236,10 @@ impl ser::SerializeStruct for RowFields {
         key: &'static str,
         value: &V,
     ) -> Result<(), SerError> {
-        self.fields.push((key.into(), value.serialize(CellSer)?));
+        let cell = value
+            .serialize(CellSer)
+            .map_err(|e| SerError(format!("field `{key}`: {e}")))?;
+        self.fields.push((key.into(), cell));
         Ok(())
     }
     fn end(self) -> Result<Self::Ok, SerError> {
@@ -261,7 +267,10 @@ impl ser::SerializeMap for RowFields {
             .pending_key
             .take()
             .ok_or_else(|| SerError("value without key".into()))?;
-        self.fields.push((key.into(), value.serialize(CellSer)?));
+        let cell = value
+            .serialize(CellSer)
+            .map_err(|e| SerError(format!("field `{key}`: {e}")))?;
+        self.fields.push((key.into(), cell));
         Ok(())
     }
     fn end(self) -> Result<Self::Ok, SerError> {
@@ -488,7 +497,14 @@ impl ser::Serializer for CellSer {
         Ok(Value::Null)
     }
     fn serialize_some<V: ?Sized + Serialize>(self, v: &V) -> Result<Value, SerError> {
-        v.serialize(self)
+        let value = v.serialize(self)?;
+        if value.is_null_sentinel() {
+            return Err(SerError(format!(
+                "Some({value}) is the column's null sentinel and would read back as None; \
+                 store None, or another value"
+            )));
+        }
+        Ok(value)
     }
     fn serialize_unit(self) -> Result<Value, SerError> {
         Ok(Value::Null)

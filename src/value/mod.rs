@@ -134,6 +134,33 @@ impl Value {
         )
     }
 
+    /// Whether this atom holds its type's null sentinel, the bits a column stores for a
+    /// null: the smallest i16/i32/i64/date/time/timestamp, a NaN float, the zero GUID, the
+    /// empty string or symbol (and the nulls themselves). Such a value cannot be stored as
+    /// a value: it reads back as null.
+    ///
+    /// ```
+    /// use rayforce::{Guid, Value};
+    /// assert!(Value::I64(i64::MIN).is_null_sentinel());
+    /// assert!(Value::from("").is_null_sentinel());
+    /// assert!(Value::Guid(Guid([0; 16])).is_null_sentinel());
+    /// assert!(!Value::I64(0).is_null_sentinel());
+    /// ```
+    pub fn is_null_sentinel(&self) -> bool {
+        match self {
+            Value::I16(x) => *x == i16::MIN,
+            Value::I32(x) => *x == i32::MIN,
+            Value::I64(x) => *x == i64::MIN,
+            Value::Date(d) => d.is_null(),
+            Value::Time(t) => t.0 == i32::MIN,
+            Value::Timestamp(t) => t.0 == i64::MIN,
+            Value::Guid(g) => g.0 == [0; 16],
+            Value::Str(t) => t.is_empty(),
+            Value::Symbol(s) => s.text.is_empty(),
+            other => other.is_null(),
+        }
+    }
+
     /// Whether this is a null: the generic `null`, a typed null atom, or a NaN float atom.
     pub fn is_null(&self) -> bool {
         match self {
