@@ -190,6 +190,47 @@ proptest! {
     }
 }
 
+/// A client's bytes to the native server: hello, credentials when `password`, then the
+/// given values as SYNC frames (every other one compressed).
+fn client_session(password: bool, values: &[Value]) -> Vec<u8> {
+    let mut out = vec![u8::from(password), 3, 0];
+    if password {
+        out.extend_from_slice(&rayforce::wire::handshake::credentials("u", "pw").unwrap());
+    }
+    for (i, v) in values.iter().enumerate() {
+        let payload = wire::encode(v).unwrap();
+        let frame = if i % 2 == 1 {
+            wire::Frame::compressed(wire::MsgType::Sync, payload)
+        } else {
+            wire::Frame::new(wire::MsgType::Sync, payload)
+        };
+        out.extend_from_slice(&frame.to_bytes());
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 2000, ..Config::default() })]
+
+    /// The server's connection handling (the cargo-fuzz target `server_requests`) never
+    /// panics and always releases its memory budget, on sessions with a few edits.
+    #[test]
+    fn server_connections_never_panic_on_mutated_sessions(
+        password in any::<bool>(),
+        values in proptest::collection::vec(value(), 0..4),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut bytes = client_session(password, &values);
+        for (i, b) in edits {
+            let at = 1 + i.index(bytes.len() - 1);
+            bytes[at] = b;
+        }
+        let cut = cut.index(bytes.len() + 1);
+        rayforce::server::fuzz_connection(&bytes[..cut]);
+    }
+}
+
 // ---- text rendering against the real server -------------------------------------------
 
 const NUMS: &str =

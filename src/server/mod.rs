@@ -7,4 +7,6 @@ mod local;
 mod native;
 
 pub use local::{find_binary, LocalServer, LocalServerBuilder, RAYFORCE_VERSION};
+#[doc(hidden)]
+pub use native::fuzz_connection;
 pub use native::{Handler, IncomingRequest, ServerHandle, ServerStats, TcpServer};

@@ -202,19 +202,23 @@ impl TcpServer {
             listener,
             stop: Arc::new(AtomicBool::new(false)),
             counters: Arc::default(),
-            options: ServerOptions {
-                password: None,
-                limits: Limits {
-                    max_frame_size: MAX_REQUEST,
-                    ..Limits::default()
-                },
-                max_connections: 256,
-                handshake_timeout: Duration::from_secs(10),
-                idle_timeout: Some(Duration::from_secs(300)),
-                max_request_memory: 1 << 30,
-                auth_failure_delay: Duration::from_millis(500),
-            },
+            options: TcpServer::default_options(),
         })
+    }
+
+    fn default_options() -> ServerOptions {
+        ServerOptions {
+            password: None,
+            limits: Limits {
+                max_frame_size: MAX_REQUEST,
+                ..Limits::default()
+            },
+            max_connections: 256,
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Some(Duration::from_secs(300)),
+            max_request_memory: 1 << 30,
+            auth_failure_delay: Duration::from_millis(500),
+        }
     }
 
     /// Requires this password (the handshake of the server's `-u`).
@@ -402,9 +406,9 @@ fn write_reply(writer: &mut impl Write, reply: &Value) -> io::Result<()> {
 
 /// The handshake (wire spec §2) under one deadline; the authenticated user on success,
 /// `None` when the connection must close.
-fn server_handshake(
-    reader: &mut BufReader<DeadlineReader>,
-    writer: &mut TcpStream,
+fn server_handshake<R: Read>(
+    reader: &mut BufReader<R>,
+    writer: &mut impl Write,
     options: &ServerOptions,
     counters: &Counters,
 ) -> io::Result<Option<Option<String>>> {
@@ -452,14 +456,34 @@ fn serve(
         return Ok(());
     };
     writer.set_write_timeout(options.idle_timeout)?;
+    let idle = options.idle_timeout;
+    serve_requests(&mut reader, &mut writer, peer, user, handler, options, counters, |r| {
+        r.get_mut().deadline = idle.map(|t| Instant::now() + t);
+    })
+}
+
+/// The request loop of one authenticated connection, over any byte streams:
+/// `before_each` runs before each request is awaited (the TCP server starts the idle
+/// deadline there).
+#[allow(clippy::too_many_arguments)]
+fn serve_requests<R: Read>(
+    reader: &mut BufReader<R>,
+    writer: &mut impl Write,
+    peer: SocketAddr,
+    user: Option<String>,
+    handler: &dyn Handler,
+    options: &ServerOptions,
+    counters: &Counters,
+    mut before_each: impl FnMut(&mut BufReader<R>),
+) -> io::Result<()> {
     loop {
-        reader.get_mut().deadline = options.idle_timeout.map(|t| Instant::now() + t);
+        before_each(reader);
         let mut head = [0u8; HEADER_LEN];
         reader.read_exact(&mut head)?;
         let Ok(header) = FrameHeader::decode(&head, options.limits.max_frame_size) else {
             return Ok(()); // a bad header: this connection cannot be trusted further
         };
-        let reply = match read_request(&mut reader, header, options, counters)? {
+        let reply = match read_request(reader, header, options, counters)? {
             Incoming::Refused => Some(Value::Error(ServerErrorCode::Limit)),
             Incoming::Response => None, // unsolicited responses are dropped
             // An undecodable request gets NULL, as from the real server.
@@ -478,9 +502,42 @@ fn serve(
             }
         };
         if let (Some(reply), MsgType::Sync) = (reply, header.msg_type) {
-            write_reply(&mut writer, &reply)?;
+            write_reply(writer, &reply)?;
         }
     }
+}
+
+/// Runs one whole server-side connection — handshake (with the password `pw` when
+/// `data[0]` is odd), then requests — over `data[1..]` as the client's bytes, answering
+/// with an echoing handler. For the fuzz target `fuzz/fuzz_targets/server_requests.rs`;
+/// not part of the API.
+#[doc(hidden)]
+pub fn fuzz_connection(data: &[u8]) {
+    let Some((&mode, input)) = data.split_first() else {
+        return;
+    };
+    let options = ServerOptions {
+        password: (mode & 1 == 1).then(|| "pw".to_string()),
+        auth_failure_delay: Duration::ZERO,
+        max_request_memory: 1 << 20,
+        limits: Limits {
+            max_frame_size: 1 << 20,
+            max_decompressed_size: 1 << 20,
+            ..Limits::default()
+        },
+        ..TcpServer::default_options()
+    };
+    let counters = &Counters::default();
+    let echo = |r: &IncomingRequest| -> std::result::Result<Value, ServerErrorCode> {
+        Ok(r.value.clone())
+    };
+    let mut reader = BufReader::new(input);
+    let mut writer = io::sink();
+    if let Ok(Some(user)) = server_handshake(&mut reader, &mut writer, &options, counters) {
+        let peer = SocketAddr::from(([127, 0, 0, 1], 1));
+        let _ = serve_requests(&mut reader, &mut writer, peer, user, &echo, &options, counters, |_| {});
+    }
+    assert_eq!(counters.request_bytes.load(Ordering::Relaxed), 0, "budget released");
 }
 
 /// What one request frame turned out to be.
@@ -494,8 +551,8 @@ enum Incoming {
 
 /// Reads one request's payload and decodes it, holding its bytes in the shared budget
 /// while it does.
-fn read_request(
-    reader: &mut BufReader<DeadlineReader>,
+fn read_request<R: Read>(
+    reader: &mut BufReader<R>,
     header: FrameHeader,
     options: &ServerOptions,
     counters: &Counters,
