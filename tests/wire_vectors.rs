@@ -491,3 +491,134 @@ fn in_repo_copy_matches_shared_vectors_when_present() {
         );
     }
 }
+
+/// The one handshake implementation (both sides' state machines) replays the captured
+/// conversations byte for byte, and the two sides complete against each other.
+#[test]
+fn handshake_state_machines_replay_the_captured_conversations() {
+    use handshake::{ClientHandshake, ClientHandshakeError, ServerHandshake, ServerOutcome, Step};
+    let hex = |name: &str| read_hex(&format!("{name}.hex"));
+    // Client side, against the server's captured replies.
+    for (result, want) in [
+        ("auth_reply_ok", Ok(())),
+        ("auth_reply_bad", Err(ClientHandshakeError::AuthFailed)),
+    ] {
+        let mut c = ClientHandshake::new(Some(("bob".into(), "secret".into())));
+        assert_eq!(c.step(), Step::Write(hex("hs_client_hello")));
+        assert_eq!(c.step(), Step::Read(2));
+        c.receive(&hex("hs_server_reply_auth_required")).unwrap();
+        assert_eq!(c.step(), Step::Write(hex("auth_client_creds_pyclient")));
+        assert_eq!(c.step(), Step::Read(1));
+        assert_eq!(c.receive(&hex(result)), want);
+    }
+    let mut c = ClientHandshake::new(None);
+    c.step();
+    c.step();
+    assert_eq!(
+        c.receive(&hex("hs_server_reply_auth_required")),
+        Err(ClientHandshakeError::PasswordRequired)
+    );
+    // Server side, against the clients' captured bytes.
+    for (creds, password, reply, user) in [
+        (
+            "auth_client_creds_pyclient",
+            "secret",
+            "auth_reply_ok",
+            Some("bob"),
+        ),
+        (
+            "auth_client_creds_binclient",
+            "pw1",
+            "auth_reply_ok",
+            Some("alice"),
+        ),
+        (
+            "auth_client_creds_empty_user_secret",
+            "secret",
+            "auth_reply_ok",
+            Some(""),
+        ),
+        (
+            "auth_client_creds_empty_user_wrong",
+            "secret",
+            "auth_reply_bad",
+            None,
+        ),
+    ] {
+        let mut s = ServerHandshake::new(Some(password.into()));
+        assert_eq!(s.step(), Step::Read(2));
+        s.receive(&hex("hs_client_hello"));
+        assert_eq!(s.step(), Step::Write(hex("hs_server_reply_auth_required")));
+        let creds = hex(creds);
+        assert_eq!(s.step(), Step::Read(1));
+        s.receive(&creds[..1]);
+        assert_eq!(s.step(), Step::Read(creds.len() - 1));
+        s.receive(&creds[1..]);
+        match user {
+            Some(user) => {
+                assert_eq!(s.step(), Step::Write(hex(reply)));
+                assert_eq!(
+                    s.outcome(),
+                    Some(&ServerOutcome::Accepted {
+                        user: Some(user.into())
+                    })
+                );
+            }
+            None => {
+                assert_eq!(s.step(), Step::Done);
+                assert_eq!(
+                    s.outcome(),
+                    Some(&ServerOutcome::Rejected {
+                        reply: hex(reply),
+                        failed_login: true
+                    })
+                );
+            }
+        }
+    }
+    // Both sides against each other, with and without a password.
+    for (server_pw, client_pw, ok) in [
+        (None, None, true),
+        (Some("pw"), Some("pw"), true),
+        (Some("pw"), Some("no"), false),
+    ] {
+        let mut c = ClientHandshake::new(client_pw.map(|p| ("u".to_string(), p.to_string())));
+        let mut s = ServerHandshake::new(server_pw.map(str::to_string));
+        let mut to_server: Vec<u8> = Vec::new();
+        let mut to_client: Vec<u8> = Vec::new();
+        let mut client_result = Ok(());
+        for _ in 0..20 {
+            match c.step() {
+                Step::Write(b) => to_server.extend(b),
+                Step::Read(n) if to_client.len() >= n => {
+                    let bytes: Vec<u8> = to_client.drain(..n).collect();
+                    client_result = c.receive(&bytes);
+                    if client_result.is_err() {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            match s.step() {
+                Step::Write(b) => to_client.extend(b),
+                Step::Read(n) if to_server.len() >= n => {
+                    let bytes: Vec<u8> = to_server.drain(..n).collect();
+                    s.receive(&bytes);
+                }
+                Step::Done => {
+                    if let Some(ServerOutcome::Rejected { reply, .. }) = s.outcome() {
+                        if to_client.is_empty() {
+                            to_client.extend(reply.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            client_result.is_ok() && c.step() == Step::Done,
+            ok,
+            "{server_pw:?}/{client_pw:?}"
+        );
+    }
+}

@@ -76,45 +76,23 @@ impl AsyncClient {
             stream
                 .set_nodelay(true)
                 .map_err(|e| io_err(e, "connect", &peer, None))?;
-            stream
-                .write_all(&handshake::HELLO)
-                .await
-                .map_err(|e| io_err(e, "handshake", &peer, limit))?;
-            let mut reply = [0u8; 2];
-            stream
-                .read_exact(&mut reply)
-                .await
-                .map_err(|e| io_err(e, "handshake", &peer, limit))?;
-            match handshake::parse_hello_reply(reply) {
-                Ok(handshake::HelloReply::Ready) => {}
-                Ok(handshake::HelloReply::CredentialsRequired) => {
-                    let (user, pw) = options
-                        .credentials
-                        .as_ref()
-                        .ok_or_else(|| Error::PasswordRequired { addr: peer.clone() })?;
-                    let creds = handshake::credentials(user, pw)
-                        .map_err(|e| Error::Encode(format!("{e:?}")))?;
-                    stream
-                        .write_all(&creds)
+            // The shared client handshake, driven over the async socket.
+            let mut hs = handshake::ClientHandshake::new(options.credentials.clone());
+            let mut buf = [0u8; 2];
+            loop {
+                match hs.step() {
+                    handshake::Step::Write(bytes) => stream
+                        .write_all(&bytes)
                         .await
-                        .map_err(|e| io_err(e, "authentication", &peer, limit))?;
-                    let mut result = [0u8; 1];
-                    match stream.read_exact(&mut result).await {
-                        Ok(_) if handshake::auth_accepted(result[0]) => {}
-                        _ => return Err(Error::AuthFailed { addr: peer.clone() }),
-                    }
-                }
-                Err(handshake::HandshakeError::VersionMismatch(got)) => {
-                    return Err(Error::VersionMismatch {
-                        addr: peer.clone(),
-                        got,
-                    })
-                }
-                Err(other) => {
-                    return Err(Error::ConnectionLost {
-                        addr: peer.clone(),
-                        reason: format!("bad handshake reply: {other:?}"),
-                    })
+                        .map_err(|e| io_err(e, "handshake", &peer, limit))?,
+                    handshake::Step::Read(n) => match stream.read_exact(&mut buf[..n]).await {
+                        Ok(_) => hs.receive(&buf[..n]).map_err(|e| e.into_error(&peer))?,
+                        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                            return Err(hs.eof_error().into_error(&peer))
+                        }
+                        Err(e) => return Err(io_err(e, "handshake", &peer, limit)),
+                    },
+                    handshake::Step::Done => break,
                 }
             }
             Ok(stream)

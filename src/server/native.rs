@@ -10,7 +10,7 @@
 //! user, and returns a value or an error code that is sent back as a Rayforce ERROR.
 
 use crate::transport::tcp::DeadlineReader;
-use crate::wire::handshake;
+use crate::wire::handshake::{self, ServerHandshake, ServerOutcome, Step};
 use crate::wire::{self, Frame, FrameHeader, Limits, MsgType, FLAG_COMPRESSED, HEADER_LEN};
 use crate::{Error, Result, ServerErrorCode, Value};
 use std::io::{self, BufReader, Read, Write};
@@ -404,38 +404,42 @@ fn write_reply(writer: &mut impl Write, reply: &Value) -> io::Result<()> {
     writer.write_all(&frame.to_bytes())
 }
 
-/// The handshake (wire spec §2) under one deadline; the authenticated user on success,
-/// `None` when the connection must close.
+/// Drives the shared server handshake ([`ServerHandshake`]) under one deadline; the
+/// authenticated user on success, `None` when the connection must close. A failed login
+/// is counted and answered only after `auth_failure_delay`.
 fn server_handshake<R: Read>(
     reader: &mut BufReader<R>,
     writer: &mut impl Write,
     options: &ServerOptions,
     counters: &Counters,
 ) -> io::Result<Option<Option<String>>> {
-    let mut hello = [0u8; 2];
-    reader.read_exact(&mut hello)?;
-    if hello[0] != wire::VERSION {
-        return Ok(None); // like the real server: close without a reply
+    let mut hs = ServerHandshake::new(options.password.clone());
+    let mut buf = [0u8; handshake::MAX_CREDENTIALS];
+    loop {
+        match hs.step() {
+            Step::Write(bytes) => writer.write_all(&bytes)?,
+            Step::Read(n) => {
+                reader.read_exact(&mut buf[..n])?;
+                hs.receive(&buf[..n]);
+            }
+            Step::Done => break,
+        }
     }
-    let Some(expected) = &options.password else {
-        writer.write_all(&[wire::VERSION, 0])?;
-        return Ok(Some(None));
-    };
-    writer.write_all(&[wire::VERSION, 1])?;
-    let mut n = [0u8; 1];
-    reader.read_exact(&mut n)?;
-    let mut creds = [0u8; handshake::MAX_CREDENTIALS];
-    let creds = &mut creds[..n[0] as usize];
-    reader.read_exact(creds)?;
-    let (user, given) = handshake::split_credentials(creds);
-    if creds.is_empty() || !handshake::password_matches(given, expected.as_bytes()) {
-        counters.failed_logins.fetch_add(1, Ordering::Relaxed);
-        std::thread::sleep(options.auth_failure_delay);
-        writer.write_all(&[1])?;
-        return Ok(None);
+    match hs.outcome() {
+        Some(ServerOutcome::Accepted { user }) => Ok(Some(user.clone())),
+        Some(ServerOutcome::Rejected {
+            reply,
+            failed_login,
+        }) => {
+            if *failed_login {
+                counters.failed_logins.fetch_add(1, Ordering::Relaxed);
+                std::thread::sleep(options.auth_failure_delay);
+            }
+            writer.write_all(reply)?;
+            Ok(None)
+        }
+        None => Ok(None),
     }
-    writer.write_all(&[0])?;
-    Ok(Some(Some(String::from_utf8_lossy(user).into_owned())))
 }
 
 fn serve(
@@ -457,9 +461,18 @@ fn serve(
     };
     writer.set_write_timeout(options.idle_timeout)?;
     let idle = options.idle_timeout;
-    serve_requests(&mut reader, &mut writer, peer, user, handler, options, counters, |r| {
-        r.get_mut().deadline = idle.map(|t| Instant::now() + t);
-    })
+    serve_requests(
+        &mut reader,
+        &mut writer,
+        peer,
+        user,
+        handler,
+        options,
+        counters,
+        |r| {
+            r.get_mut().deadline = idle.map(|t| Instant::now() + t);
+        },
+    )
 }
 
 /// The request loop of one authenticated connection, over any byte streams:
@@ -535,9 +548,22 @@ pub fn fuzz_connection(data: &[u8]) {
     let mut writer = io::sink();
     if let Ok(Some(user)) = server_handshake(&mut reader, &mut writer, &options, counters) {
         let peer = SocketAddr::from(([127, 0, 0, 1], 1));
-        let _ = serve_requests(&mut reader, &mut writer, peer, user, &echo, &options, counters, |_| {});
+        let _ = serve_requests(
+            &mut reader,
+            &mut writer,
+            peer,
+            user,
+            &echo,
+            &options,
+            counters,
+            |_| {},
+        );
     }
-    assert_eq!(counters.request_bytes.load(Ordering::Relaxed), 0, "budget released");
+    assert_eq!(
+        counters.request_bytes.load(Ordering::Relaxed),
+        0,
+        "budget released"
+    );
 }
 
 /// What one request frame turned out to be.

@@ -2,7 +2,7 @@
 //! sequence under one deadline and per-read/per-write timeouts afterwards.
 
 use super::Transport;
-use crate::wire::handshake::{self, HandshakeError, HelloReply};
+use crate::wire::handshake::{ClientHandshake, Step};
 use crate::wire::{self, Frame, FrameHeader, Limits, StreamError, HEADER_LEN};
 use crate::{Error, Result, Value};
 use std::io::{self, BufReader, Read, Write};
@@ -192,58 +192,30 @@ impl TcpTransport {
             .map_err(|e| io_error(e, "handshake", &self.peer, None))
     }
 
+    /// Drives the shared client handshake ([`ClientHandshake`]) over this socket, under
+    /// the connect deadline.
     fn handshake(&mut self, options: &ConnectOptions, deadline: Instant) -> Result<()> {
         let limit = Some(options.connect_timeout);
-        self.set_deadline(deadline, options.connect_timeout)?;
-        self.stream
-            .write_all(&handshake::HELLO)
-            .map_err(|e| io_error(e, "handshake", &self.peer, limit))?;
-        let mut reply = [0u8; 2];
-        self.reader.read_exact(&mut reply).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => Error::ConnectionLost {
-                addr: self.peer.clone(),
-                reason: "the server closed the connection during the handshake (is it a Rayforce v3 server?)".into(),
-            },
-            _ => io_error(e, "handshake", &self.peer, limit),
-        })?;
-        match handshake::parse_hello_reply(reply) {
-            Ok(HelloReply::Ready) => Ok(()),
-            Ok(HelloReply::CredentialsRequired) => {
-                let (user, password) =
-                    options
-                        .credentials
-                        .as_ref()
-                        .ok_or_else(|| Error::PasswordRequired {
-                            addr: self.peer.clone(),
-                        })?;
-                let creds = handshake::credentials(user, password).map_err(|e| match e {
-                    HandshakeError::BadCredentials(msg) => Error::Encode(msg),
-                    other => Error::Encode(format!("{other:?}")),
-                })?;
-                self.set_deadline(deadline, options.connect_timeout)?;
-                self.stream
-                    .write_all(&creds)
-                    .map_err(|e| io_error(e, "authentication", &self.peer, limit))?;
-                let mut result = [0u8; 1];
-                match self.reader.read_exact(&mut result) {
-                    Ok(()) if handshake::auth_accepted(result[0]) => Ok(()),
-                    Ok(()) => Err(Error::AuthFailed {
-                        addr: self.peer.clone(),
-                    }),
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(Error::AuthFailed {
-                        addr: self.peer.clone(),
-                    }),
-                    Err(e) => Err(io_error(e, "authentication", &self.peer, limit)),
-                }
+        let mut hs = ClientHandshake::new(options.credentials.clone());
+        let mut buf = [0u8; 2];
+        loop {
+            self.set_deadline(deadline, options.connect_timeout)?;
+            match hs.step() {
+                Step::Write(bytes) => self
+                    .stream
+                    .write_all(&bytes)
+                    .map_err(|e| io_error(e, "handshake", &self.peer, limit))?,
+                Step::Read(n) => match self.reader.read_exact(&mut buf[..n]) {
+                    Ok(()) => hs
+                        .receive(&buf[..n])
+                        .map_err(|e| e.into_error(&self.peer))?,
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        return Err(hs.eof_error().into_error(&self.peer))
+                    }
+                    Err(e) => return Err(io_error(e, "handshake", &self.peer, limit)),
+                },
+                Step::Done => return Ok(()),
             }
-            Err(HandshakeError::VersionMismatch(got)) => Err(Error::VersionMismatch {
-                addr: self.peer.clone(),
-                got,
-            }),
-            Err(other) => Err(Error::ConnectionLost {
-                addr: self.peer.clone(),
-                reason: format!("unexpected handshake reply {reply:02x?}: {other:?}"),
-            }),
         }
     }
 
