@@ -32,7 +32,7 @@ pub mod typed;
 pub mod value;
 pub mod wire;
 
-pub use client::{Client, ClientBuilder, Request};
+pub use client::{Client, ClientBuilder};
 pub use error::{ColumnMismatch, DecodeError, Error, Result, ServerErrorCode};
 pub use server::LocalServer;
 pub use transport::{TcpTransport, Transport};
@@ -41,6 +41,7 @@ pub use value::{
     Builtin, BuiltinKind, Date, Dict, Guid, Lambda, Symbol, Table, Text, TextColumn, Time,
     Timestamp, Type, Value, Vector,
 };
+pub use wire::Request;
 
 /// The README's examples, compiled as doc tests so they stay true.
 #[cfg(doctest)]

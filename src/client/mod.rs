@@ -10,17 +10,15 @@ mod builder;
 mod pipeline;
 #[cfg(feature = "r2d2")]
 mod pool;
-mod request;
 mod typed;
 
+pub use crate::wire::Request;
 #[cfg(feature = "tokio")]
 pub use async_client::AsyncClient;
 pub use builder::ClientBuilder;
 pub use pipeline::Pipeline;
 #[cfg(feature = "r2d2")]
 pub use pool::ClientManager;
-pub use request::Request;
-pub use typed::verify;
 
 use crate::transport::Transport;
 use crate::wire::{Frame, FrameHeader, Limits, MsgType};

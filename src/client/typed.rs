@@ -138,8 +138,3 @@ impl Client {
         }
     }
 }
-
-/// Compares `T` with the server's table (see [`Client::verify`]).
-pub fn verify<T: RayTable>(client: &mut Client) -> Result<()> {
-    client.verify::<T>()
-}

@@ -5,7 +5,7 @@
 
 use super::expr::compile_literal;
 use super::{Compile, Table};
-use crate::value::{self, Dict, TextColumn, Value, Vector};
+use crate::value::{self, TextColumn, Value, Vector};
 use crate::{wire, Error, Result};
 
 /// The data of an insert or upsert.
@@ -58,40 +58,9 @@ fn as_column(v: &Value) -> Value {
 }
 
 impl InsertData {
-    fn compile(&self, columns_only: bool) -> Result<Value> {
-        let col = |v: &Value| {
-            if columns_only {
-                compile_literal(&as_column(v))
-            } else {
-                compile_literal(v)
-            }
-        };
-        Ok(match self {
-            InsertData::Row(values) | InsertData::Columns(values) => {
-                if values.is_empty() {
-                    return Err(Error::InvalidQuery("no values to insert".into()));
-                }
-                let mut items = vec![Value::name("list")];
-                items.extend(values.iter().map(col));
-                Value::List(items)
-            }
-            InsertData::Map(pairs) => {
-                if pairs.is_empty() {
-                    return Err(Error::InvalidQuery("no values to insert".into()));
-                }
-                let names: TextColumn = pairs.iter().map(|(k, _)| k.as_str()).collect();
-                let values = pairs.iter().map(|(_, v)| col(v)).collect();
-                Value::Dict(Dict::new(
-                    Value::Vector(Vector::Symbol(names)),
-                    Value::List(values),
-                ))
-            }
-            InsertData::Table(t) => Value::Table(t.clone()),
-        })
-    }
-
-    /// Writes the same bytes as encoding [`compile`](Self::compile)'s result, without
-    /// copying the data into a new value tree first (inserts of millions of rows).
+    /// Writes the data as the server reads it, straight from the caller's buffers (no
+    /// copy into a value tree: inserts of millions of rows). This is the one encoding of
+    /// insert data; [`Compile`] decodes these bytes to show the tree.
     fn write(&self, out: &mut Vec<u8>, columns_only: bool) -> Result<()> {
         let item = |out: &mut Vec<u8>, v: &Value| -> Result<()> {
             let column;
@@ -121,7 +90,7 @@ impl InsertData {
                 if pairs.is_empty() {
                     return Err(Error::InvalidQuery("no values to insert".into()));
                 }
-                out.extend_from_slice(&[99, 0]);
+                wire::encode_dict_header(out);
                 let names: TextColumn = pairs.iter().map(|(k, _)| k.as_str()).collect();
                 wire::encode_into(&Value::Vector(Vector::Symbol(names)), out)?;
                 wire::encode_list_header(pairs.len(), out);
@@ -241,11 +210,35 @@ impl InsertQuery {
     data_setters!();
 }
 
+impl InsertQuery {
+    /// `(insert 'name <data>)`, encoded: the one implementation behind both
+    /// [`Request`](crate::Request) and [`Compile`].
+    fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+        let data = self.checked_data()?;
+        wire::encode_list_header(3, out);
+        wire::encode_into(&Value::name("insert"), out)?;
+        wire::encode_into(&self.table.compile_target()?, out)?;
+        data.write(out, false)
+    }
+}
+
 impl Compile for InsertQuery {
     fn compile(&self) -> Result<Value> {
-        let data = self.checked_data()?.compile(false)?;
-        Ok(Value::call("insert", [self.table.compile_target()?, data]))
+        tree_of(|out| self.write(out))
     }
+}
+
+/// The value tree of what `write` encodes (for `compile`, text and tests; requests are
+/// written directly).
+fn tree_of(write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<Value> {
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    let limits = wire::Limits {
+        max_decompressed_size: usize::MAX,
+        max_frame_size: u64::MAX,
+        ..wire::Limits::default()
+    };
+    Ok(wire::decode(&bytes, &limits)?)
 }
 
 /// An upsert keyed on the first `key_columns` columns: rows whose key exists are replaced,
@@ -280,8 +273,10 @@ impl UpsertQuery {
     data_setters!();
 }
 
-impl Compile for UpsertQuery {
-    fn compile(&self) -> Result<Value> {
+impl UpsertQuery {
+    /// `(upsert 'name <keys> <data>)`, encoded: the one implementation behind both
+    /// [`Request`](crate::Request) and [`Compile`]. Data always travels as columns.
+    fn write(&self, out: &mut Vec<u8>) -> Result<()> {
         let data = self.checked_data()?;
         if self.key_columns < 1 {
             return Err(Error::InvalidQuery(format!(
@@ -296,39 +291,29 @@ impl Compile for UpsertQuery {
                 data.width()
             )));
         }
-        Ok(Value::call(
-            "upsert",
-            [
-                self.table.compile_target()?,
-                Value::I64(self.key_columns),
-                data.compile(true)?,
-            ],
-        ))
-    }
-}
-
-impl crate::Request for InsertQuery {
-    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
-        let data = self.checked_data()?;
-        wire::encode_list_header(3, out);
-        wire::encode_into(&Value::name("insert"), out)?;
-        wire::encode_into(&self.table.compile_target()?, out)?;
-        data.write(out, false)
-    }
-}
-
-impl crate::Request for UpsertQuery {
-    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
-        // The same checks as compile(), then the bytes without a copy of the data.
-        let data = self.checked_data()?;
-        if self.key_columns < 1 || self.key_columns as usize > data.width() {
-            return Compile::compile(self).map(|_| ());
-        }
         wire::encode_list_header(4, out);
         wire::encode_into(&Value::name("upsert"), out)?;
         wire::encode_into(&self.table.compile_target()?, out)?;
         wire::encode_into(&Value::I64(self.key_columns), out)?;
         data.write(out, true)
+    }
+}
+
+impl Compile for UpsertQuery {
+    fn compile(&self) -> Result<Value> {
+        tree_of(|out| self.write(out))
+    }
+}
+
+impl crate::Request for InsertQuery {
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        self.write(out)
+    }
+}
+
+impl crate::Request for UpsertQuery {
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        self.write(out)
     }
 }
 

@@ -35,7 +35,7 @@ pub use sql::SqlQuery;
 pub use table::Table;
 pub use update::UpdateQuery;
 
-use crate::client::Request;
+use crate::wire::Request;
 use crate::{wire, Error, Result, Value};
 use std::fmt;
 

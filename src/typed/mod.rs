@@ -9,7 +9,6 @@ mod de;
 mod ser;
 mod table;
 
-pub use crate::client::verify;
 pub use columnar::{check_field, collect_field, CellValue};
 pub use de::{check, rows, value, DeError};
 pub use query_macros::RayTable;

@@ -128,7 +128,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<()> {
     match value {
         Value::List(items) => write_list(out, items, depth),
         Value::Dict(d) => {
-            out.extend_from_slice(&[99, 0]);
+            encode_dict_header(out);
             write_value(out, &d.keys, depth + 1)?;
             write_value(out, &d.values, depth + 1)
         }
@@ -170,10 +170,7 @@ fn write_leaf(out: &mut Vec<u8>, value: &Value) -> Result<()> {
             atom(out, Type::Symbol, if *quoted { 0x20 } else { 0 }, &[]);
             write_cstr(out, text, "symbol")?;
         }
-        Value::Str(t) => {
-            atom(out, Type::Str, 0, &(t.len() as i64).to_le_bytes());
-            out.extend_from_slice(t.as_bytes());
-        }
+        Value::Str(t) => encode_str_into(t.as_bytes(), out),
         Value::TypedNull(t) => write_typed_null(out, *t),
         Value::Vector(v) => write_vector(out, v, if v.has_nulls() { ATTR_HAS_NULLS } else { 0 })?,
         Value::List(_) | Value::Dict(_) | Value::Table(_) | Value::Lambda(_) => {
@@ -217,6 +214,19 @@ fn write_table(out: &mut Vec<u8>, t: &crate::value::Table, depth: usize) -> Resu
 /// Appends the encoding of a table without wrapping (and cloning) it into a [`Value`].
 pub fn encode_table_into(t: &crate::value::Table, out: &mut Vec<u8>) -> Result<()> {
     write_table(out, t, 0)
+}
+
+/// Appends the header of a DICT; its keys and then its values must follow.
+pub fn encode_dict_header(out: &mut Vec<u8>) {
+    out.extend_from_slice(&[99, 0]);
+}
+
+/// Appends a STR atom holding `text` (how Rayfall source travels in a request).
+pub fn encode_str_into(text: &[u8], out: &mut Vec<u8>) {
+    out.reserve(10 + text.len());
+    out.extend_from_slice(&[(Type::Str.code() as i8).wrapping_neg() as u8, 0]);
+    out.extend_from_slice(&(text.len() as i64).to_le_bytes());
+    out.extend_from_slice(text);
 }
 
 /// Appends the header of a LIST of `len` items; the items must follow.

@@ -1,9 +1,11 @@
 //! The wire layer: Rayforce's own binary protocol (version 3), as pure functions.
 //!
-//! It owns payload encoding and decoding ([`encode`], [`decode`]), the 16-byte
-//! [`FrameHeader`], the handshake bytes ([`handshake`]), compression ([`compress`],
-//! [`decompress`]) and the [`Limits`] that bound what untrusted bytes may cost.
-//! It never does I/O and never panics on any input.
+//! It is the sans-IO protocol core under every connection: payload encoding and decoding
+//! ([`encode`], [`decode`]), the 16-byte [`FrameHeader`], the handshake of both sides as
+//! state machines ([`handshake`]), what a request is ([`Request`]), compression
+//! ([`compress`], [`decompress`]) and the [`Limits`] that bound what untrusted bytes may
+//! cost. The clients, transports and the server only move its bytes. It never does I/O
+//! and never panics on any input.
 
 mod compress;
 mod decode;
@@ -11,6 +13,7 @@ mod encode;
 pub mod handshake;
 mod header;
 mod hugepages;
+mod request;
 
 /// A vector with room for `n` elements whose large buffer asks for huge pages (used by
 /// generated row decoders).
@@ -24,10 +27,11 @@ pub use compress::{compress, decompress};
 pub(crate) use decode::next_capacity;
 pub use decode::{decode, decode_prefix, decode_stream, StreamError};
 pub use encode::{
-    encode, encode_into, encode_list_header, encode_table_into, encoded_len, ATTR_HAS_NULLS,
-    ATTR_TABLE_NAMES, MAX_ENCODE_DEPTH,
+    encode, encode_dict_header, encode_into, encode_list_header, encode_str_into,
+    encode_table_into, encoded_len, ATTR_HAS_NULLS, ATTR_TABLE_NAMES, MAX_ENCODE_DEPTH,
 };
 pub use header::{FrameHeader, MsgType, FLAG_COMPRESSED, FLAG_VERBOSE, HEADER_LEN, MAGIC, VERSION};
+pub use request::Request;
 
 use crate::{DecodeError, Value};
 

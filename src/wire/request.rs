@@ -5,6 +5,8 @@
 
 use crate::{wire, Result, Value};
 
+// Rayfall text is a STR atom; everything else is an encoded value.
+
 /// Something that can be sent to a server for evaluation.
 ///
 /// ```
@@ -23,10 +25,7 @@ pub trait Request {
 
 impl Request for str {
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
-        out.reserve(10 + self.len());
-        out.extend_from_slice(&[0xf3, 0]);
-        out.extend_from_slice(&(self.len() as i64).to_le_bytes());
-        out.extend_from_slice(self.as_bytes());
+        wire::encode_str_into(self.as_bytes(), out);
         Ok(())
     }
 }
