@@ -92,9 +92,19 @@ pub enum Error {
         #[source]
         source: DecodeError,
     },
-    /// The client was closed (explicitly or after a fatal error); open a new one.
+    /// The client was closed with `close()`; open a new one.
     #[error("the client is closed")]
     Closed,
+    /// An earlier error broke the connection (it may be out of step with the server);
+    /// `cause` is that first error. Open a new client.
+    #[error("the connection to {addr} is dead since an earlier error: {cause}")]
+    Dead {
+        /// The peer's address.
+        addr: String,
+        /// The first fatal error on this connection.
+        #[source]
+        cause: std::sync::Arc<Error>,
+    },
     /// Any other I/O failure.
     #[error("I/O error with {addr}: {source}")]
     Io {
@@ -157,6 +167,63 @@ impl Error {
         }
     }
 
+    /// An equal error (`Error` holds an `io::Error`, which is not `Clone`: its kind and
+    /// message are kept). Used to remember a connection's first fatal error.
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::Server { code, addr } => Error::Server {
+                code: code.clone(),
+                addr: addr.clone(),
+            },
+            Error::ConnectionRefused { addr } => Error::ConnectionRefused { addr: addr.clone() },
+            Error::Timeout { op, addr, timeout } => Error::Timeout {
+                op,
+                addr: addr.clone(),
+                timeout: *timeout,
+            },
+            Error::AuthFailed { addr } => Error::AuthFailed { addr: addr.clone() },
+            Error::PasswordRequired { addr } => Error::PasswordRequired { addr: addr.clone() },
+            Error::VersionMismatch { addr, got } => Error::VersionMismatch {
+                addr: addr.clone(),
+                got: *got,
+            },
+            Error::ConnectionLost { addr, reason } => Error::ConnectionLost {
+                addr: addr.clone(),
+                reason: reason.clone(),
+            },
+            Error::Protocol { addr, source } => Error::Protocol {
+                addr: addr.clone(),
+                source: source.clone(),
+            },
+            Error::Closed => Error::Closed,
+            Error::Dead { addr, cause } => Error::Dead {
+                addr: addr.clone(),
+                cause: cause.clone(),
+            },
+            Error::Io { addr, source } => Error::Io {
+                addr: addr.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            Error::Decode(e) => Error::Decode(e.clone()),
+            Error::Encode(m) => Error::Encode(m.clone()),
+            Error::TypeMismatch { expected, actual } => Error::TypeMismatch {
+                expected: expected.clone(),
+                actual: actual.clone(),
+            },
+            Error::Render(m) => Error::Render(m.clone()),
+            Error::InvalidQuery(m) => Error::InvalidQuery(m.clone()),
+            Error::Sql { reason, fragment } => Error::Sql {
+                reason: reason.clone(),
+                fragment: fragment.clone(),
+            },
+            Error::Schema { mismatches } => Error::Schema {
+                mismatches: mismatches.clone(),
+            },
+            Error::Row(m) => Error::Row(m.clone()),
+            Error::LocalServer(m) => Error::LocalServer(m.clone()),
+        }
+    }
+
     /// Whether this error leaves the connection unusable.
     pub fn is_fatal(&self) -> bool {
         matches!(
@@ -165,6 +232,7 @@ impl Error {
                 | Error::Protocol { .. }
                 | Error::Timeout { .. }
                 | Error::Closed
+                | Error::Dead { .. }
                 | Error::Io { .. }
         )
     }

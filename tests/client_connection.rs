@@ -170,9 +170,17 @@ fn listener_that_never_answers_hits_the_read_timeout() {
     let took = start.elapsed();
     assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
     assert!(took < Duration::from_secs(2), "took {took:?}");
-    // The client is dead: no later call can read a stale reply.
+    // The client is dead: no later call can read a stale reply, and each says why.
     assert!(!client.is_alive());
-    assert!(matches!(client.execute("(+ 1 2)"), Err(Error::Closed)));
+    match client.execute("(+ 1 2)") {
+        Err(Error::Dead { cause, .. }) => {
+            assert!(
+                matches!(*cause, Error::Timeout { op: "read", .. }),
+                "{cause:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -218,7 +226,7 @@ fn huge_size_header_is_refused_before_allocating() {
         ),
         "{err:?}"
     );
-    assert!(matches!(client.execute("1"), Err(Error::Closed)));
+    assert!(matches!(client.execute("1"), Err(Error::Dead { .. })));
 }
 
 #[test]
@@ -261,7 +269,7 @@ fn killed_server_gives_an_error_not_a_hang() {
     assert!(err.is_fatal(), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(5));
     assert!(!client.is_alive());
-    assert!(matches!(client.execute("1"), Err(Error::Closed)));
+    assert!(matches!(client.execute("1"), Err(Error::Dead { .. })));
 }
 
 #[test]

@@ -25,11 +25,11 @@ use crate::wire::{Frame, FrameHeader, Limits, MsgType};
 use crate::{DecodeError, Error, Result, Value};
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 enum State {
     Alive,
-    /// A fatal error happened; the connection may be out of sync.
-    Dead,
+    /// A fatal error happened (this one, the first); the connection may be out of step.
+    Dead(std::sync::Arc<Error>),
     /// `close()` was called.
     Closed,
 }
@@ -110,15 +110,20 @@ impl Client {
     /// Whether the connection is usable: not closed, not broken by an earlier error, and
     /// not closed by the server.
     pub fn is_alive(&mut self) -> bool {
-        if self.state == State::Alive && !self.transport.is_open() {
-            self.state = State::Dead;
+        if matches!(self.state, State::Alive) && !self.transport.is_open() {
+            let cause = Error::ConnectionLost {
+                addr: self.peer().to_string(),
+                reason: "the server closed the connection".into(),
+            };
+            self.state = State::Dead(std::sync::Arc::new(cause));
         }
-        self.state == State::Alive
+        matches!(self.state, State::Alive)
     }
 
-    /// Closes the connection. Later calls return [`Error::Closed`].
+    /// Closes the connection. Later calls return [`Error::Closed`]. (After a fatal error
+    /// they return [`Error::Dead`] carrying that first error.)
     pub fn close(&mut self) -> Result<()> {
-        if self.state == State::Closed {
+        if matches!(self.state, State::Closed) {
             return Ok(());
         }
         self.state = State::Closed;
@@ -129,9 +134,15 @@ impl Client {
     /// nothing since the last reply (bytes nobody asked for mean the connection is out of
     /// step; they are a protocol error, never handed out as the next request's reply).
     fn ensure_ready(&mut self) -> Result<()> {
-        match self.state {
+        match &self.state {
             State::Alive => {}
-            State::Dead | State::Closed => return Err(Error::Closed),
+            State::Dead(cause) => {
+                return Err(Error::Dead {
+                    addr: self.peer().to_string(),
+                    cause: cause.clone(),
+                })
+            }
+            State::Closed => return Err(Error::Closed),
         }
         if self.transport.has_unread_input() {
             return Err(self.protocol_error(DecodeError::UnsolicitedReply));
@@ -144,8 +155,7 @@ impl Client {
         let result = f(&mut *self.transport);
         if let Err(e) = &result {
             if e.is_fatal() {
-                self.state = State::Dead;
-                let _ = self.transport.close();
+                self.mark_dead(e);
             }
         }
         result
@@ -201,12 +211,20 @@ impl Client {
     }
 
     fn protocol_error(&mut self, source: DecodeError) -> Error {
-        self.state = State::Dead;
-        let _ = self.transport.close();
-        Error::Protocol {
+        let e = Error::Protocol {
             addr: self.peer().to_string(),
             source,
+        };
+        self.mark_dead(&e);
+        e
+    }
+
+    /// Remembers the first fatal error and closes the transport.
+    fn mark_dead(&mut self, e: &Error) {
+        if matches!(self.state, State::Alive) {
+            self.state = State::Dead(std::sync::Arc::new(e.duplicate()));
         }
+        let _ = self.transport.close();
     }
 
     /// Encodes a value exactly as `execute` would send it (useful for logging and tests).
@@ -232,7 +250,7 @@ impl fmt::Display for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
             State::Alive => "alive",
-            State::Dead => "dead",
+            State::Dead(_) => "dead",
             State::Closed => "closed",
         };
         write!(f, "rayforce://{} ({state})", self.peer())
