@@ -384,6 +384,14 @@ impl<R: BufRead> Reader<R> {
             }
         };
         if flags & 1 != 0 {
+            // The null symbol is the empty literal symbol `'`, which is also how
+            // `TypedNull(Symbol)` is sent: decoding it that way keeps decode∘encode exact.
+            if t == Type::Symbol {
+                return Ok(Value::Symbol(Symbol {
+                    text: Text::from_bytes(Vec::new()),
+                    quoted: true,
+                }));
+            }
             return Ok(Value::TypedNull(t));
         }
         Ok(value)
