@@ -187,11 +187,11 @@ fn main() {
     let (sdk, floor) = interleave(
         60,
         || {
-            let mut p = client.pipeline();
+            let mut p = rayforce::client::Pipeline::new();
             for _ in 0..1000 {
                 p.push("(+ 1 2)").unwrap();
             }
-            let replies = p.run().unwrap();
+            let replies = client.run(&p).unwrap();
             assert_eq!(replies.len(), 1000);
         },
         || {

@@ -31,10 +31,10 @@ fn main() -> Result<(), rayforce::Error> {
     println!("salary by department:\n{by_dept}\n");
 
     // Several requests in one round trip.
-    let mut batch = client.pipeline();
+    let mut batch = rayforce::client::Pipeline::new();
     batch.push("(avg (at employees 'salary))")?;
     batch.push("(max (at employees 'age))")?;
-    for reply in batch.run()? {
+    for reply in client.run(&batch)? {
         println!("pipelined reply: {}", reply?);
     }
 

@@ -6,7 +6,6 @@
 mod common;
 
 use rayforce::client::AsyncClient;
-use rayforce::transport::ConnectOptions;
 use rayforce::{Error, ServerErrorCode, Value};
 use std::time::Duration;
 
@@ -35,7 +34,11 @@ async fn round_trips_concurrency_and_pipelining() {
         t.await.unwrap();
     }
     let requests: Vec<String> = (0..1000).map(|i| format!("(+ {i} 0)")).collect();
-    let replies = c.pipeline(&requests).await.unwrap();
+    let mut p = rayforce::client::Pipeline::new();
+    for r in &requests {
+        p.push(r).unwrap();
+    }
+    let replies = c.run(&p).await.unwrap();
     for (i, r) in replies.iter().enumerate() {
         assert_eq!(r.as_ref().unwrap(), &Value::I64(i as i64));
     }
@@ -69,12 +72,12 @@ async fn timeouts_passwords_and_dead_servers() {
         .password("pw")
         .start()
         .unwrap();
-    let mut options = ConnectOptions {
-        credentials: Some((String::new(), "pw".into())),
-        read_timeout: Some(Duration::from_millis(50)),
-        ..ConnectOptions::default()
-    };
-    let c = AsyncClient::connect_with("127.0.0.1", server.port(), &options)
+    let builder = rayforce::Client::builder("127.0.0.1", server.port())
+        .read_timeout(Some(Duration::from_millis(50)));
+    let c = builder
+        .clone()
+        .password("pw")
+        .connect_async()
         .await
         .unwrap();
     let err = c.execute("(sum (til 100000000))").await.unwrap_err();
@@ -95,10 +98,7 @@ async fn timeouts_passwords_and_dead_servers() {
     }
     assert!(answered);
 
-    options.credentials = Some((String::new(), "wrong".into()));
-    let err = AsyncClient::connect_with("127.0.0.1", server.port(), &options)
-        .await
-        .unwrap_err();
+    let err = builder.password("wrong").connect_async().await.unwrap_err();
     assert!(matches!(err, Error::AuthFailed { .. }), "{err:?}");
 
     let mut server = server;
@@ -111,6 +111,11 @@ async fn timeouts_passwords_and_dead_servers() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(!c.is_alive());
-    let err = c.execute("(+ 1 2)").await.unwrap_err();
-    assert!(matches!(err, Error::ConnectionLost { .. }), "{err:?}");
+    // Later requests carry the first error.
+    match c.execute("(+ 1 2)").await.unwrap_err() {
+        Error::Dead { cause, .. } => {
+            assert!(matches!(*cause, Error::ConnectionLost { .. }), "{cause:?}")
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -68,7 +68,7 @@ fn async_then_sync_sees_the_effect() {
 #[test]
 fn pipelined_requests_come_back_in_order() {
     let (_server, mut client) = common::connected();
-    let mut batch = client.pipeline();
+    let mut batch = rayforce::client::Pipeline::new();
     for i in 0..1000i64 {
         if i == 500 {
             batch.push("(+ 1 'a)").unwrap();
@@ -79,7 +79,7 @@ fn pipelined_requests_come_back_in_order() {
         }
     }
     assert_eq!(batch.len(), 1000);
-    let replies = batch.run().unwrap();
+    let replies = client.run(&batch).unwrap();
     assert_eq!(replies.len(), 1000);
     for (i, reply) in replies.iter().enumerate() {
         if i == 500 {

@@ -324,7 +324,6 @@ fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_er
 mod async_client {
     use super::*;
     use rayforce::client::AsyncClient;
-    use rayforce::transport::ConnectOptions;
 
     fn trickling_server() -> u16 {
         fake_server(|mut s| {
@@ -344,15 +343,15 @@ mod async_client {
     #[tokio::test]
     async fn pipeline_obeys_the_read_timeout() {
         let port = trickling_server();
-        let options = ConnectOptions {
-            read_timeout: Some(Duration::from_secs(1)),
-            ..ConnectOptions::default()
-        };
-        let client = AsyncClient::connect_with("127.0.0.1", port, &options)
+        let client = Client::builder("127.0.0.1", port)
+            .read_timeout(Some(Duration::from_secs(1)))
+            .connect_async()
             .await
             .unwrap();
         let start = Instant::now();
-        let err = client.pipeline(&["1", "2"]).await.unwrap_err();
+        let mut p = rayforce::client::Pipeline::new();
+        p.push("1").unwrap().push("2").unwrap();
+        let err = client.run(&p).await.unwrap_err();
         assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
         assert!(start.elapsed() < Duration::from_millis(1600));
     }

@@ -53,11 +53,11 @@ fn sdk_client_talks_to_the_native_server() {
     assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
     let t = c.execute("table").unwrap();
     assert_eq!(t.as_table().unwrap().num_rows(), 2);
-    let mut p = c.pipeline();
+    let mut p = rayforce::client::Pipeline::new();
     for i in 0..100i64 {
         p.push(&Value::I64(i)).unwrap();
     }
-    let replies = p.run().unwrap();
+    let replies = c.run(&p).unwrap();
     assert!(replies
         .iter()
         .enumerate()

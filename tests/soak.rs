@@ -23,7 +23,7 @@ fn hundred_thousand_mixed_operations_lose_nothing() {
     let mut acknowledged = 0i64;
     let mut baseline = None;
     for b in 0..total_ops / batch {
-        let mut p = c.pipeline();
+        let mut p = rayforce::client::Pipeline::new();
         let mut kinds = Vec::with_capacity(batch);
         for i in 0..batch {
             let op = b * batch + i;
@@ -42,7 +42,7 @@ fn hundred_thousand_mixed_operations_lose_nothing() {
                 kinds.push(Some(id));
             }
         }
-        let replies = p.run().unwrap();
+        let replies = c.run(&p).unwrap();
         assert_eq!(replies.len(), batch);
         for (kind, reply) in kinds.into_iter().zip(replies) {
             let reply = reply.unwrap();

@@ -1,11 +1,18 @@
-//! [`AsyncClient`] (feature `tokio`): the same API shape as [`Client`](super::Client) on a
-//! tokio runtime. Two tasks own the socket — a writer and a reader — and replies are matched
-//! to requests by order through a queue, so dropping a future in the middle of a request
-//! never desynchronizes the connection: its reply is read and discarded.
+//! [`AsyncClient`] (feature `tokio`): the same operations as [`Client`](super::Client) on a
+//! tokio runtime, configured by the same [`ClientBuilder`](super::ClientBuilder)
+//! (`connect_async`).
+//!
+//! Two tasks own the socket — a writer and a reader — and replies are matched to requests
+//! by order through one queue of reply slots. The queue and the connection's fate live
+//! under one lock: a slot is queued only while the connection is alive, and the first
+//! fatal error drains every slot, so no caller is ever left waiting on a dead connection.
+//! Requests go through a bounded channel (backpressure); `read_timeout` bounds every wait
+//! for a reply, `write_timeout` every write. Dropping a future mid-request is safe: its
+//! reply is read and discarded.
 
-use super::Request;
+use super::{ClientBuilder, Pipeline, Request};
 use crate::transport::ConnectOptions;
-use crate::wire::{self, handshake, FrameHeader, Limits, MsgType, HEADER_LEN};
+use crate::wire::{handshake, Frame, FrameHeader, Limits, MsgType, HEADER_LEN};
 use crate::{DecodeError, Error, Result, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -13,6 +20,10 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Requests waiting for the writer; more make `execute` wait (backpressure).
+const QUEUE: usize = 1024;
 
 type Reply = oneshot::Sender<Result<Value>>;
 
@@ -21,19 +32,39 @@ struct Command {
     reply: Option<Reply>,
 }
 
+/// The connection's fate and its reply slots, under one lock.
 #[derive(Default)]
 struct Shared {
     pending: VecDeque<Reply>,
-    /// Set once the connection failed; later requests get this error's text.
-    dead: Option<String>,
+    /// The first fatal error; no slot is queued after it is set.
+    dead: Option<Arc<Error>>,
+    closed: bool,
 }
 
-/// An async connection to a Rayforce server.
+struct Inner {
+    tx: mpsc::Sender<Command>,
+    shared: Arc<Mutex<Shared>>,
+    peer: String,
+    read_timeout: Option<Duration>,
+    limits: Limits,
+    compress_above: Option<usize>,
+    tasks: [JoinHandle<()>; 2],
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// An async connection to a Rayforce server; cheap to clone (clones share the connection).
 ///
 /// ```no_run
 /// # async fn demo() -> rayforce::Result<()> {
-/// use rayforce::client::AsyncClient;
-/// let client = AsyncClient::connect("127.0.0.1", 5000).await?;
+/// use rayforce::Client;
+/// let client = Client::builder("127.0.0.1", 5000).connect_async().await?;
 /// let three = client.execute("(+ 1 2)").await?;
 /// // Many requests in flight on one connection; replies come back in order.
 /// let (a, b) = tokio::join!(client.execute("(+ 1 1)"), client.execute("(+ 2 2)"));
@@ -41,10 +72,7 @@ struct Shared {
 /// ```
 #[derive(Clone)]
 pub struct AsyncClient {
-    tx: mpsc::UnboundedSender<Command>,
-    shared: Arc<Mutex<Shared>>,
-    peer: String,
-    read_timeout: Option<Duration>,
+    inner: Arc<Inner>,
 }
 
 fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
@@ -55,17 +83,27 @@ fn io_err(e: std::io::Error, op: &'static str, peer: &str, timeout: Option<Durat
     crate::transport::tcp::io_error(e, op, peer, timeout)
 }
 
+/// Marks the connection dead with `error` (the first one wins) and answers every queued
+/// slot with it.
+fn fail_all(shared: &Mutex<Shared>, error: Error) {
+    let mut s = lock(shared);
+    let cause = s.dead.get_or_insert_with(|| Arc::new(error)).clone();
+    for slot in s.pending.drain(..) {
+        let _ = slot.send(Err(cause.duplicate()));
+    }
+}
+
 impl AsyncClient {
-    /// Connects with default options.
+    /// Connects with default settings (see [`ClientBuilder::connect_async`]).
     pub async fn connect(host: &str, port: u16) -> Result<AsyncClient> {
-        AsyncClient::connect_with(host, port, &ConnectOptions::default()).await
+        ClientBuilder::new(host, port).connect_async().await
     }
 
-    /// Connects with options (timeouts, credentials, limits), like `ClientBuilder`.
-    pub async fn connect_with(
+    pub(super) async fn open(
         host: &str,
         port: u16,
         options: &ConnectOptions,
+        compress_above: Option<usize>,
     ) -> Result<AsyncClient> {
         let peer = format!("{host}:{port}");
         let limit = Some(options.connect_timeout);
@@ -100,165 +138,149 @@ impl AsyncClient {
         let stream = tokio::time::timeout(options.connect_timeout, setup)
             .await
             .map_err(|_| Error::Timeout {
-                op: "connect",
+                op: "handshake",
                 addr: peer.clone(),
                 timeout: options.connect_timeout,
             })??;
-        let (mut reader, mut writer) = stream.into_split();
+        let (reader, writer) = stream.into_split();
         let shared = Arc::new(Mutex::new(Shared::default()));
-        let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
-
-        // Writer: queue the reply slot first, then write, so the reader always finds it.
-        let w_shared = Arc::clone(&shared);
-        let w_peer = peer.clone();
-        tokio::spawn(async move {
-            while let Some(cmd) = rx.recv().await {
-                if let Some(reply) = cmd.reply {
-                    lock(&w_shared).pending.push_back(reply);
-                }
-                if let Err(e) = writer.write_all(&cmd.bytes).await {
-                    fail_all(&w_shared, &format!("write to {w_peer} failed: {e}"));
-                    break;
-                }
-            }
-            let _ = writer.shutdown().await;
-        });
-
-        // Reader: one reply per queued slot, in order; a dropped slot discards its reply.
-        let r_shared = Arc::clone(&shared);
-        let r_peer = peer.clone();
-        let limits: Limits = options.limits;
-        tokio::spawn(async move {
-            loop {
-                let mut head = [0u8; HEADER_LEN];
-                if let Err(e) = reader.read_exact(&mut head).await {
-                    fail_all(&r_shared, &format!("connection to {r_peer} lost: {e}"));
-                    break;
-                }
-                let result = match FrameHeader::decode(&head, limits.max_frame_size) {
-                    Err(e) => Err(e),
-                    Ok(h) if h.msg_type != MsgType::Response => {
-                        Err(DecodeError::UnexpectedMessageType(h.msg_type.code()))
-                    }
-                    Ok(h) => {
-                        let mut payload = Vec::new();
-                        match (&mut reader).take(h.size).read_to_end(&mut payload).await {
-                            Ok(n) if n as u64 == h.size => {
-                                wire::Frame { header: h, payload }.value(&limits)
-                            }
-                            _ => {
-                                fail_all(
-                                    &r_shared,
-                                    &format!("connection to {r_peer} lost mid-reply"),
-                                );
-                                break;
-                            }
-                        }
-                    }
-                };
-                let value = match result {
-                    Ok(v) => v,
-                    Err(e) => {
-                        fail_all(&r_shared, &format!("protocol error with {r_peer}: {e}"));
-                        break;
-                    }
-                };
-                let slot = lock(&r_shared).pending.pop_front();
-                let Some(slot) = slot else {
-                    // The writer queues a slot before writing, so a reply with no slot
-                    // was never asked for: the connection is out of step.
-                    fail_all(
-                        &r_shared,
-                        &format!(
-                            "protocol error with {r_peer}: {}",
-                            DecodeError::UnsolicitedReply
-                        ),
-                    );
-                    break;
-                };
-                let reply = match value {
-                    Value::Error(code) => Err(Error::Server {
-                        code,
-                        addr: r_peer.clone(),
-                    }),
-                    v => Ok(v),
-                };
-                let _ = slot.send(reply); // the caller may have gone: discard
-            }
-        });
+        let (tx, rx) = mpsc::channel::<Command>(QUEUE);
+        let writer = tokio::spawn(write_loop(
+            writer,
+            rx,
+            Arc::clone(&shared),
+            peer.clone(),
+            options.write_timeout,
+        ));
+        let reader = tokio::spawn(read_loop(
+            reader,
+            Arc::clone(&shared),
+            peer.clone(),
+            options.limits,
+        ));
         Ok(AsyncClient {
-            tx,
-            shared,
-            peer,
-            read_timeout: options.read_timeout,
+            inner: Arc::new(Inner {
+                tx,
+                shared,
+                peer,
+                read_timeout: options.read_timeout,
+                limits: options.limits,
+                compress_above,
+                tasks: [writer, reader],
+            }),
         })
     }
 
-    /// The server's address.
+    /// The server's address, `host:port`.
     pub fn peer(&self) -> &str {
-        &self.peer
+        &self.inner.peer
     }
 
-    fn submit(
-        &self,
-        msg_type: MsgType,
-        request: &(impl Request + ?Sized),
-        reply: Option<Reply>,
-    ) -> Result<()> {
-        if let Some(reason) = &lock(&self.shared).dead {
-            return Err(Error::ConnectionLost {
-                addr: self.peer.clone(),
-                reason: reason.clone(),
-            });
+    /// The limits this client decodes replies with.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Whether the connection is usable: not closed and not broken by an earlier error.
+    pub fn is_alive(&self) -> bool {
+        let s = lock(&self.inner.shared);
+        s.dead.is_none() && !s.closed
+    }
+
+    /// Closes the connection for every clone: queued and later requests get
+    /// [`Error::Closed`].
+    pub async fn close(&self) -> Result<()> {
+        {
+            let mut s = lock(&self.inner.shared);
+            s.closed = true;
+            for slot in s.pending.drain(..) {
+                let _ = slot.send(Err(Error::Closed));
+            }
         }
+        for t in &self.inner.tasks {
+            t.abort();
+        }
+        Ok(())
+    }
+
+    /// The error a request gets on a connection that cannot take it.
+    fn unusable(&self) -> Option<Error> {
+        let s = lock(&self.inner.shared);
+        if s.closed {
+            return Some(Error::Closed);
+        }
+        s.dead.as_ref().map(|cause| Error::Dead {
+            addr: self.inner.peer.clone(),
+            cause: Arc::clone(cause),
+        })
+    }
+
+    fn frame(&self, msg_type: MsgType, request: &(impl Request + ?Sized)) -> Result<Vec<u8>> {
         let mut payload = Vec::new();
         request.write_payload(&mut payload)?;
-        let mut bytes = FrameHeader::new(msg_type, payload.len() as u64)
-            .encode()
-            .to_vec();
-        bytes.extend_from_slice(&payload);
-        self.tx
+        Ok(frame_bytes(msg_type, payload, self.inner.compress_above))
+    }
+
+    /// Queues framed bytes (waiting while the queue is full).
+    async fn submit(&self, bytes: Vec<u8>, reply: Option<Reply>) -> Result<()> {
+        if let Some(e) = self.unusable() {
+            return Err(e);
+        }
+        self.inner
+            .tx
             .send(Command { bytes, reply })
-            .map_err(|_| Error::Closed)
+            .await
+            .map_err(|_| self.unusable().unwrap_or(Error::Closed))
     }
 
-    /// Sends a request and waits for its result. Cancelling the future (dropping it, or a
-    /// timeout around it) is safe: the reply is read and discarded.
-    pub async fn execute<R: Request + ?Sized>(&self, request: &R) -> Result<Value> {
+    /// Sends framed bytes and waits for the reply.
+    async fn round_trip(&self, bytes: Vec<u8>) -> Result<Value> {
         let (tx, rx) = oneshot::channel();
-        self.submit(MsgType::Sync, request, Some(tx))?;
-        let wait = async {
-            rx.await.unwrap_or_else(|_| {
-                Err(Error::ConnectionLost {
-                    addr: self.peer.clone(),
-                    reason: lock(&self.shared)
-                        .dead
-                        .clone()
-                        .unwrap_or_else(|| "closed".into()),
-                })
-            })
-        };
-        self.within_read_timeout(wait).await?
+        self.within_read_timeout(async {
+            self.submit(bytes, Some(tx)).await?;
+            rx.await
+                .unwrap_or_else(|_| Err(self.unusable().unwrap_or(Error::Closed)))
+        })
+        .await?
     }
 
-    /// Sends a request without a reply.
+    /// Sends a request and waits for its result (see [`Client::execute`](super::Client::execute)).
+    /// `read_timeout` bounds the whole wait; cancelling the future is safe.
+    pub async fn execute<R: Request + ?Sized>(&self, request: &R) -> Result<Value> {
+        let bytes = self.frame(MsgType::Sync, request)?;
+        self.round_trip(bytes).await
+    }
+
+    /// Sends a request to be evaluated without a reply (fire and forget).
     pub async fn send_async<R: Request + ?Sized>(&self, request: &R) -> Result<()> {
-        self.submit(MsgType::Async, request, None)
+        let bytes = self.frame(MsgType::Async, request)?;
+        self.within_read_timeout(self.submit(bytes, None)).await?
     }
 
-    /// Sends every request at once and collects the replies in order. `read_timeout`
-    /// bounds the wait for each reply, measured from when the previous one arrived.
-    pub async fn pipeline<R: Request>(&self, requests: &[R]) -> Result<Vec<Result<Value>>> {
-        let mut waits = Vec::with_capacity(requests.len());
-        for r in requests {
+    /// Runs a [`Pipeline`]: every request is queued at once and the replies come back in
+    /// order; `read_timeout` bounds the wait for each reply.
+    pub async fn run(&self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>> {
+        let mut waits = Vec::with_capacity(pipeline.len());
+        for payload in pipeline.payloads() {
             let (tx, rx) = oneshot::channel();
-            self.submit(MsgType::Sync, r, Some(tx))?;
+            let bytes = frame_bytes(MsgType::Sync, payload.clone(), self.inner.compress_above);
+            self.within_read_timeout(self.submit(bytes, Some(tx)))
+                .await??;
             waits.push(rx);
         }
         let mut out = Vec::with_capacity(waits.len());
         for w in waits {
-            let reply = async { w.await.unwrap_or(Err(Error::Closed)) };
-            out.push(self.within_read_timeout(reply).await?);
+            let reply = async {
+                w.await
+                    .unwrap_or_else(|_| Err(self.unusable().unwrap_or(Error::Closed)))
+            };
+            let reply = self.within_read_timeout(reply).await?;
+            if let Err(e) = &reply {
+                if e.is_fatal() {
+                    return Err(reply.unwrap_err());
+                }
+            }
+            out.push(reply);
         }
         Ok(out)
     }
@@ -268,39 +290,168 @@ impl AsyncClient {
         &self,
         wait: impl std::future::Future<Output = T>,
     ) -> Result<T> {
-        match self.read_timeout {
+        match self.inner.read_timeout {
             Some(t) => tokio::time::timeout(t, wait)
                 .await
                 .map_err(|_| Error::Timeout {
                     op: "read",
-                    addr: self.peer.clone(),
+                    addr: self.inner.peer.clone(),
                     timeout: t,
                 }),
             None => Ok(wait.await),
         }
     }
+}
 
-    /// Whether the connection still works.
-    pub fn is_alive(&self) -> bool {
-        lock(&self.shared).dead.is_none() && !self.tx.is_closed()
+/// A frame's bytes: header and payload, compressed when that is asked for and pays.
+pub(super) fn frame_bytes(
+    msg_type: MsgType,
+    payload: Vec<u8>,
+    compress_above: Option<usize>,
+) -> Vec<u8> {
+    let frame = match compress_above {
+        Some(threshold) if payload.len() > threshold => Frame::compressed(msg_type, payload),
+        _ => Frame::new(msg_type, payload),
+    };
+    frame.to_bytes()
+}
+
+/// The writer: queues each request's reply slot, then writes it. A slot is queued only
+/// while the connection is alive (under the lock that `fail_all` drains with), so no
+/// caller can wait on a connection that has already failed.
+async fn write_loop(
+    mut writer: tokio::net::tcp::OwnedWriteHalf,
+    mut rx: mpsc::Receiver<Command>,
+    shared: Arc<Mutex<Shared>>,
+    peer: String,
+    write_timeout: Option<Duration>,
+) {
+    while let Some(cmd) = rx.recv().await {
+        {
+            let mut s = lock(&shared);
+            let refusal = if s.closed {
+                Some(Error::Closed)
+            } else {
+                s.dead.as_ref().map(|cause| Error::Dead {
+                    addr: peer.clone(),
+                    cause: Arc::clone(cause),
+                })
+            };
+            if let Some(e) = refusal {
+                if let Some(reply) = cmd.reply {
+                    let _ = reply.send(Err(e));
+                }
+                continue;
+            }
+            if let Some(reply) = cmd.reply {
+                s.pending.push_back(reply);
+            }
+        }
+        let write = writer.write_all(&cmd.bytes);
+        let result = match write_timeout {
+            Some(t) => tokio::time::timeout(t, write).await.unwrap_or_else(|_| {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the server stopped reading",
+                ))
+            }),
+            None => write.await,
+        };
+        if let Err(e) = result {
+            fail_all(&shared, io_err(e, "write", &peer, write_timeout));
+        }
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// The reader: one reply per queued slot, in order; a dropped slot discards its reply. A
+/// reply with no slot waiting was never asked for: a protocol error.
+async fn read_loop(
+    mut reader: tokio::net::tcp::OwnedReadHalf,
+    shared: Arc<Mutex<Shared>>,
+    peer: String,
+    limits: Limits,
+) {
+    loop {
+        let value = match read_reply(&mut reader, &limits, &peer).await {
+            Ok(v) => v,
+            Err(e) => {
+                fail_all(&shared, e);
+                return;
+            }
+        };
+        let slot = lock(&shared).pending.pop_front();
+        let Some(slot) = slot else {
+            fail_all(
+                &shared,
+                Error::Protocol {
+                    addr: peer.clone(),
+                    source: DecodeError::UnsolicitedReply,
+                },
+            );
+            return;
+        };
+        let reply = match value {
+            Value::Error(code) => Err(Error::Server {
+                code,
+                addr: peer.clone(),
+            }),
+            v => Ok(v),
+        };
+        let _ = slot.send(reply);
     }
 }
 
-fn fail_all(shared: &Mutex<Shared>, reason: &str) {
-    let mut s = lock(shared);
-    s.dead.get_or_insert_with(|| reason.to_string());
-    for slot in s.pending.drain(..) {
-        let _ = slot.send(Err(Error::ConnectionLost {
-            addr: String::new(),
-            reason: reason.to_string(),
-        }));
+/// Reads one RESPONSE frame (its buffer growing only as bytes arrive) and decodes it.
+async fn read_reply(
+    reader: &mut tokio::net::tcp::OwnedReadHalf,
+    limits: &Limits,
+    peer: &str,
+) -> Result<Value> {
+    let protocol = |source| Error::Protocol {
+        addr: peer.to_string(),
+        source,
+    };
+    let mut head = [0u8; HEADER_LEN];
+    reader
+        .read_exact(&mut head)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => Error::ConnectionLost {
+                addr: peer.to_string(),
+                reason: "the server closed the connection".into(),
+            },
+            _ => io_err(e, "read", peer, None),
+        })?;
+    let header = FrameHeader::decode(&head, limits.max_frame_size).map_err(protocol)?;
+    if header.msg_type != MsgType::Response {
+        return Err(protocol(DecodeError::UnexpectedMessageType(
+            header.msg_type.code(),
+        )));
     }
+    let mut payload = Vec::new();
+    let got = (&mut *reader)
+        .take(header.size)
+        .read_to_end(&mut payload)
+        .await
+        .map_err(|e| io_err(e, "read", peer, None))?;
+    if got as u64 != header.size {
+        return Err(Error::ConnectionLost {
+            addr: peer.to_string(),
+            reason: format!(
+                "the server closed the connection after {got} of {} payload bytes",
+                header.size
+            ),
+        });
+    }
+    let value = Frame { header, payload }.value(limits).map_err(protocol)?;
+    Ok(value)
 }
 
 impl std::fmt::Debug for AsyncClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AsyncClient")
-            .field("peer", &self.peer)
+            .field("peer", &self.inner.peer)
             .field("alive", &self.is_alive())
             .finish()
     }

@@ -99,6 +99,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Connects an [`AsyncClient`](super::AsyncClient) over TCP (feature `tokio`), with the
+    /// same settings.
+    #[cfg(feature = "tokio")]
+    pub async fn connect_async(self) -> Result<super::AsyncClient> {
+        super::AsyncClient::open(&self.host, self.port, &self.options, self.compress_above).await
+    }
+
     /// Connects over TCP.
     pub fn connect(self) -> Result<Client> {
         let transport = TcpTransport::connect(&self.host, self.port, &self.options)?;

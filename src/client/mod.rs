@@ -102,11 +102,6 @@ impl Client {
         self.flush()
     }
 
-    /// Starts a batch of requests that are written together and answered in order.
-    pub fn pipeline(&mut self) -> Pipeline<'_> {
-        Pipeline::new(self)
-    }
-
     /// Whether the connection is usable: not closed, not broken by an earlier error, and
     /// not closed by the server.
     pub fn is_alive(&mut self) -> bool {

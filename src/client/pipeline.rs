@@ -1,43 +1,45 @@
-//! [`Pipeline`]: many requests written back to back on one connection, replies read in
-//! order. The server answers SYNC frames strictly in order, so no request ids are needed.
+//! [`Pipeline`]: a batch of requests as a value of its own, run on either client; the
+//! requests are written back to back and the replies read in order. The server answers
+//! SYNC frames strictly in order, so no request ids are needed.
 
 use super::{Client, Request};
 use crate::wire::MsgType;
 use crate::{Result, Value};
 
-/// At most this many requests are in flight at once.
+/// At most this many requests are in flight at once on the sync client.
 const MAX_IN_FLIGHT: usize = 1024;
-/// At most this many request bytes are in flight at once, so neither side can block on a
-/// full socket buffer while the other waits.
+/// At most this many request bytes are in flight at once on the sync client, so neither
+/// side can block on a full socket buffer while the other waits.
 const MAX_IN_FLIGHT_BYTES: usize = 4 << 20;
 
-/// A batch of requests for one round of pipelining.
+/// A batch of requests of any kinds (text, values, queries), encoded when pushed.
 ///
 /// ```no_run
+/// use rayforce::client::Pipeline;
+/// use rayforce::query::Table;
 /// use rayforce::Client;
-/// let mut client = Client::connect("127.0.0.1", 5000)?;
-/// let mut batch = client.pipeline();
+/// let mut batch = Pipeline::new();
+/// batch.push("(set x 1)")?.push(&Table::named("t").select(["id"]))?;
 /// for i in 0..100 {
 ///     batch.push(&format!("(+ {i} 1)"))?;
 /// }
-/// let replies = batch.run()?; // one Result per request, in order
-/// assert_eq!(replies[99].as_ref().unwrap(), &rayforce::Value::I64(100));
+/// let mut client = Client::connect("127.0.0.1", 5000)?;
+/// let replies = client.run(&batch)?; // one Result per request, in order
+/// assert_eq!(replies[101].as_ref().unwrap(), &rayforce::Value::I64(100));
 /// # Ok::<(), rayforce::Error>(())
 /// ```
-pub struct Pipeline<'c> {
-    client: &'c mut Client,
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pipeline {
     payloads: Vec<Vec<u8>>,
 }
 
-impl<'c> Pipeline<'c> {
-    pub(super) fn new(client: &'c mut Client) -> Pipeline<'c> {
-        Pipeline {
-            client,
-            payloads: Vec::new(),
-        }
+impl Pipeline {
+    /// An empty batch.
+    pub fn new() -> Pipeline {
+        Pipeline::default()
     }
 
-    /// Adds a request (encoded now; nothing is sent until [`run`](Self::run)).
+    /// Adds a request (encoded now; nothing is sent until the pipeline runs).
     pub fn push<R: Request + ?Sized>(&mut self, request: &R) -> Result<&mut Self> {
         let mut payload = Vec::new();
         request.write_payload(&mut payload)?;
@@ -55,12 +57,19 @@ impl<'c> Pipeline<'c> {
         self.payloads.is_empty()
     }
 
-    /// Sends every request and collects the replies in order. The outer error is a
-    /// transport or protocol failure (the client is then dead); each inner result is one
-    /// request's outcome, so a server error in one request does not hide the others.
-    pub fn run(self) -> Result<Vec<Result<Value>>> {
-        let Pipeline { client, payloads } = self;
-        client.ensure_ready()?;
+    pub(crate) fn payloads(&self) -> &[Vec<u8>] {
+        &self.payloads
+    }
+}
+
+impl Client {
+    /// Runs a [`Pipeline`]: sends every request and collects the replies in order. The
+    /// outer error is a transport or protocol failure (the client is then dead); each
+    /// inner result is one request's outcome, so a server error in one request does not
+    /// hide the others.
+    pub fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>> {
+        let payloads = pipeline.payloads();
+        self.ensure_ready()?;
         let mut replies = Vec::with_capacity(payloads.len());
         let mut sent = 0;
         let mut in_flight_bytes = 0;
@@ -69,12 +78,12 @@ impl<'c> Pipeline<'c> {
                 && sent - replies.len() < MAX_IN_FLIGHT
                 && (in_flight_bytes < MAX_IN_FLIGHT_BYTES || sent == replies.len())
             {
-                client.send_request(MsgType::Sync, &RawPayload(&payloads[sent]))?;
+                self.send_request(MsgType::Sync, &RawPayload(&payloads[sent]))?;
                 in_flight_bytes += payloads[sent].len();
                 sent += 1;
             }
-            client.flush()?;
-            let reply = client.recv_reply();
+            self.flush()?;
+            let reply = self.recv_reply();
             in_flight_bytes -= payloads[replies.len()].len();
             if let Err(e) = &reply {
                 if e.is_fatal() {

@@ -1,29 +1,31 @@
-//! Typed rows on a [`Client`]: fetch results as `Vec<T>`, decode single values, insert and
+//! Typed rows on both clients: fetch results as `Vec<T>`, decode single values, insert and
 //! upsert slices of structs (typed by the server's own schema), and verify a `RayTable`.
+//!
+//! Each operation is written once, as pure steps around one or two requests ([`ops`]);
+//! [`Client`] and [`AsyncClient`](super::AsyncClient) only run those requests.
 
 use super::{Client, Request};
-use crate::query::Table;
-use crate::typed::{self, RayTable};
+use crate::typed::RayTable;
 use crate::value::Type;
-use crate::{ColumnMismatch, Error, Result, Value};
+use crate::Result;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-impl Client {
-    /// Runs a query and decodes the result table's rows into `T` by column name, after
-    /// checking `T` against the columns (every mismatch reported at once).
-    ///
-    /// ```no_run
-    /// # use rayforce::{Client, query::{col, Table}};
-    /// #[derive(serde::Deserialize)]
-    /// struct Emp { id: i64, name: String, salary: f64 }
-    /// let mut client = Client::connect("127.0.0.1", 5000)?;
-    /// let rich: Vec<Emp> = client.fetch(&Table::named("employees").filter(col("salary").gt(100.0)))?;
-    /// # Ok::<(), rayforce::Error>(())
-    /// ```
-    pub fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
-        match self.execute(query)? {
-            Value::Table(t) => typed::rows(&t),
+/// A table's column names and types.
+pub type Schema = Vec<(String, Option<Type>)>;
+
+/// The pure halves of the typed operations, shared by both clients.
+pub(super) mod ops {
+    use super::Schema;
+    use crate::query::{InsertQuery, SelectQuery, Table, UpsertQuery};
+    use crate::typed::{self, RayTable};
+    use crate::{ColumnMismatch, Error, Result, Value};
+    use serde::Serialize;
+
+    /// The table a query answered, or a type error.
+    pub fn table(v: Value) -> Result<crate::value::Table> {
+        match v {
+            Value::Table(t) => Ok(t),
             other => Err(Error::TypeMismatch {
                 expected: "a table".into(),
                 actual: other.kind_name(),
@@ -31,38 +33,14 @@ impl Client {
         }
     }
 
-    /// Runs a query and decodes the result table into a `#[derive(RayTable)]` struct,
-    /// column by column (faster than [`fetch`](Self::fetch), which goes through serde).
-    ///
-    /// ```no_run
-    /// # use rayforce::{Client, typed::RayTable};
-    /// #[derive(RayTable)]
-    /// #[rayforce(table = "employees")]
-    /// struct Emp { id: i64, name: String, salary: f64 }
-    /// let mut client = Client::connect("127.0.0.1", 5000)?;
-    /// let rich: Vec<Emp> = client.fetch_rows(&Emp::table().filter(Emp::salary().gt(100.0)))?;
-    /// # Ok::<(), rayforce::Error>(())
-    /// ```
-    pub fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
-        match self.execute(query)? {
-            Value::Table(t) => T::from_table(&t),
-            other => Err(Error::TypeMismatch {
-                expected: "a table".into(),
-                actual: other.kind_name(),
-            }),
-        }
+    /// The query that reads a table's schema: an empty select (one round trip).
+    pub fn schema_query(table: &str) -> SelectQuery {
+        Table::named(table).select(Vec::<&str>::new()).limit(0)
     }
 
-    /// Runs a query and decodes its result into `T`: an atom into a scalar, a one-row table
-    /// into a struct (or a scalar when it has one column), a vector into a `Vec`.
-    pub fn execute_as<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {
-        typed::value(&self.execute(query)?)
-    }
-
-    /// The column names and types of a server table (an empty select, one round trip).
-    pub fn table_schema(&mut self, table: &str) -> Result<Vec<(String, Option<Type>)>> {
-        let empty = Table::named(table).select(Vec::<&str>::new()).limit(0);
-        let t = match self.execute(&empty)? {
+    /// The schema from [`schema_query`]'s answer.
+    pub fn schema(v: Value, table: &str) -> Result<Schema> {
+        let t = match v {
             Value::Table(t) => t,
             other => {
                 return Err(Error::TypeMismatch {
@@ -78,6 +56,96 @@ impl Client {
             .collect())
     }
 
+    /// The insert of `rows`, each field converted to its column's type in `schema`.
+    pub fn insert<T: Serialize>(table: &str, rows: &[T], schema: &Schema) -> Result<InsertQuery> {
+        let columns = typed::columns(rows, Some(schema))?;
+        Ok(Table::named(table).insert().values(columns))
+    }
+
+    /// The upsert of `rows` keyed on the first `key_columns` columns.
+    pub fn upsert<T: Serialize>(
+        table: &str,
+        key_columns: i64,
+        rows: &[T],
+        schema: &Schema,
+    ) -> Result<UpsertQuery> {
+        let columns = typed::columns(rows, Some(schema))?;
+        Ok(Table::named(table).upsert(key_columns).values(columns))
+    }
+
+    /// Every difference between `T`'s declared columns and `schema`, in one error.
+    pub fn verify<T: RayTable>(schema: &Schema) -> Result<()> {
+        let name = |t: Option<crate::value::Type>| {
+            t.map(|t| t.name().to_string())
+                .unwrap_or_else(|| "LIST".into())
+        };
+        let mut mismatches = Vec::new();
+        for c in T::COLUMNS {
+            match schema.iter().find(|(n, _)| n == c.name) {
+                None => mismatches.push(ColumnMismatch {
+                    column: c.name.to_string(),
+                    expected: name(c.ty),
+                    actual: "missing".into(),
+                }),
+                Some((_, actual)) if *actual != c.ty => mismatches.push(ColumnMismatch {
+                    column: c.name.to_string(),
+                    expected: name(c.ty),
+                    actual: name(*actual),
+                }),
+                Some(_) => {}
+            }
+        }
+        if mismatches.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Schema { mismatches })
+        }
+    }
+}
+
+impl Client {
+    /// Runs a query and decodes the result table's rows into `T` by column name, after
+    /// checking `T` against the columns (every mismatch reported at once).
+    ///
+    /// ```no_run
+    /// # use rayforce::{Client, query::{col, Table}};
+    /// #[derive(serde::Deserialize)]
+    /// struct Emp { id: i64, name: String, salary: f64 }
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let rich: Vec<Emp> = client.fetch(&Table::named("employees").filter(col("salary").gt(100.0)))?;
+    /// # Ok::<(), rayforce::Error>(())
+    /// ```
+    pub fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
+        crate::typed::rows(&ops::table(self.execute(query)?)?)
+    }
+
+    /// Runs a query and decodes the result table into a `#[derive(RayTable)]` struct,
+    /// column by column (faster than [`fetch`](Self::fetch), which goes through serde).
+    ///
+    /// ```no_run
+    /// # use rayforce::{Client, typed::RayTable};
+    /// #[derive(RayTable)]
+    /// #[rayforce(table = "employees")]
+    /// struct Emp { id: i64, name: String, salary: f64 }
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let rich: Vec<Emp> = client.fetch_rows(&Emp::table().filter(Emp::salary().gt(100.0)))?;
+    /// # Ok::<(), rayforce::Error>(())
+    /// ```
+    pub fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
+        T::from_table(&ops::table(self.execute(query)?)?)
+    }
+
+    /// Runs a query and decodes its result into `T`: an atom into a scalar, a one-row table
+    /// into a struct (or a scalar when it has one column), a vector into a `Vec`.
+    pub fn execute_as<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {
+        crate::typed::value(&self.execute(query)?)
+    }
+
+    /// The column names and types of a server table (an empty select, one round trip).
+    pub fn table_schema(&mut self, table: &str) -> Result<Schema> {
+        ops::schema(self.execute(&ops::schema_query(table))?, table)
+    }
+
     /// Appends rows to a server table, each field converted to its column's type (the
     /// table's schema is read first). An empty slice does nothing.
     pub fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
@@ -85,8 +153,7 @@ impl Client {
             return Ok(());
         }
         let schema = self.table_schema(table)?;
-        let columns = typed::columns(rows, Some(&schema))?;
-        self.execute(&Table::named(table).insert().values(columns))?;
+        self.execute(&ops::insert(table, rows, &schema)?)?;
         Ok(())
     }
 
@@ -101,40 +168,73 @@ impl Client {
             return Ok(());
         }
         let schema = self.table_schema(table)?;
-        let columns = typed::columns(rows, Some(&schema))?;
-        self.execute(&Table::named(table).upsert(key_columns).values(columns))?;
+        self.execute(&ops::upsert(table, key_columns, rows, &schema)?)?;
         Ok(())
     }
 
     /// Compares `T`'s declared columns with the server's table; every difference in names
-    /// or types is reported in one [`Error::Schema`].
+    /// or types is reported in one [`Error::Schema`](crate::Error::Schema).
     pub fn verify<T: RayTable>(&mut self) -> Result<()> {
-        let schema = self.table_schema(T::TABLE)?;
-        let mut mismatches = Vec::new();
-        for c in T::COLUMNS {
-            let expected =
-                c.ty.map(|t| t.name().to_string())
-                    .unwrap_or_else(|| "LIST".into());
-            match schema.iter().find(|(n, _)| n == c.name) {
-                None => mismatches.push(ColumnMismatch {
-                    column: c.name.to_string(),
-                    expected,
-                    actual: "missing".into(),
-                }),
-                Some((_, actual)) if *actual != c.ty => mismatches.push(ColumnMismatch {
-                    column: c.name.to_string(),
-                    expected,
-                    actual: actual
-                        .map(|t| t.name().to_string())
-                        .unwrap_or_else(|| "LIST".into()),
-                }),
-                Some(_) => {}
-            }
+        ops::verify::<T>(&self.table_schema(T::TABLE)?)
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl super::AsyncClient {
+    /// As [`Client::fetch`].
+    pub async fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+    ) -> Result<Vec<T>> {
+        crate::typed::rows(&ops::table(self.execute(query).await?)?)
+    }
+
+    /// As [`Client::fetch_rows`].
+    pub async fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&self, query: &Q) -> Result<Vec<T>> {
+        T::from_table(&ops::table(self.execute(query).await?)?)
+    }
+
+    /// As [`Client::execute_as`].
+    pub async fn execute_as<T: DeserializeOwned, Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+    ) -> Result<T> {
+        crate::typed::value(&self.execute(query).await?)
+    }
+
+    /// As [`Client::table_schema`].
+    pub async fn table_schema(&self, table: &str) -> Result<Schema> {
+        ops::schema(self.execute(&ops::schema_query(table)).await?, table)
+    }
+
+    /// As [`Client::insert_rows`].
+    pub async fn insert_rows<T: Serialize>(&self, table: &str, rows: &[T]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
         }
-        if mismatches.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Schema { mismatches })
+        let schema = self.table_schema(table).await?;
+        self.execute(&ops::insert(table, rows, &schema)?).await?;
+        Ok(())
+    }
+
+    /// As [`Client::upsert_rows`].
+    pub async fn upsert_rows<T: Serialize>(
+        &self,
+        table: &str,
+        key_columns: i64,
+        rows: &[T],
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
         }
+        let schema = self.table_schema(table).await?;
+        self.execute(&ops::upsert(table, key_columns, rows, &schema)?)
+            .await?;
+        Ok(())
+    }
+
+    /// As [`Client::verify`].
+    pub async fn verify<T: RayTable>(&self) -> Result<()> {
+        ops::verify::<T>(&self.table_schema(T::TABLE).await?)
     }
 }

@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 /// write; larger payloads are written straight from the caller's buffer.
 const COALESCE_LIMIT: usize = 64 << 10;
 
-/// How to open a TCP connection: timeouts, credentials and limits.
+/// How to open a TCP connection: timeouts, credentials and limits. Set them through
+/// [`ClientBuilder`](crate::ClientBuilder); this struct is filled from it.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ConnectOptions {
     /// Bound on connecting plus the handshake and authentication together.
     pub connect_timeout: Duration,
