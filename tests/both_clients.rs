@@ -1,0 +1,272 @@
+//! One behavioural test body, run against both clients: the sync `Client` and the tokio
+//! `AsyncClient` must behave the same — execute, server errors, pipelines of mixed request
+//! kinds, typed fetch and insert, timeouts, and a dead connection that names its cause.
+//! Plus the async reply-slot race: a server that closes while requests are queued, and one
+//! that stops reading; every caller gets an error within its timeout.
+#![cfg(feature = "tokio")]
+
+mod common;
+
+use rayforce::client::{AsyncClient, Pipeline};
+use rayforce::query::{col, Table};
+use rayforce::{Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value};
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What the test body needs from a client.
+trait Api: Sized {
+    fn open(builder: ClientBuilder) -> Result<Self>;
+    fn execute(&mut self, request: &dyn Request) -> Result<Value>;
+    fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>>;
+    fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>>;
+    fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()>;
+    fn is_alive(&mut self) -> bool;
+}
+
+impl Api for Client {
+    fn open(builder: ClientBuilder) -> Result<Self> {
+        builder.connect()
+    }
+    fn execute(&mut self, request: &dyn Request) -> Result<Value> {
+        Client::execute(self, request)
+    }
+    fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>> {
+        Client::run(self, pipeline)
+    }
+    fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
+        Client::fetch(self, request)
+    }
+    fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
+        Client::insert_rows(self, table, rows)
+    }
+    fn is_alive(&mut self) -> bool {
+        Client::is_alive(self)
+    }
+}
+
+/// The async client, driven from a runtime of its own.
+struct Async {
+    client: AsyncClient,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Api for Async {
+    fn open(builder: ClientBuilder) -> Result<Self> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = rt.block_on(builder.connect_async())?;
+        Ok(Async { client, rt })
+    }
+    fn execute(&mut self, request: &dyn Request) -> Result<Value> {
+        self.rt.block_on(self.client.execute(request))
+    }
+    fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>> {
+        self.rt.block_on(self.client.run(pipeline))
+    }
+    fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
+        self.rt.block_on(self.client.fetch(request))
+    }
+    fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
+        self.rt.block_on(self.client.insert_rows(table, rows))
+    }
+    fn is_alive(&mut self) -> bool {
+        self.client.is_alive()
+    }
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Trade {
+    id: i64,
+    sym: String,
+    px: f64,
+}
+
+fn behaves_on_the_real_server<C: Api>() {
+    let server = common::server();
+    let mut c = C::open(Client::builder("127.0.0.1", server.port())).unwrap();
+    assert_eq!(c.execute(&"(+ 1 2)").unwrap(), Value::I64(3));
+    let err = c.execute(&"(+ 1 'a)").unwrap_err();
+    assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
+    assert!(c.is_alive(), "a server error leaves the connection usable");
+
+    // A pipeline of mixed request kinds, one failing in the middle.
+    c.execute(&"(set trades (table [id sym px] (list [] (as 'SYMBOL []) (as 'F64 []))))")
+        .unwrap();
+    let mut p = Pipeline::new();
+    p.push("(+ 40 2)").unwrap();
+    p.push(&Value::call("til", [Value::I64(3)])).unwrap();
+    p.push("(+ 1 'a)").unwrap();
+    p.push(&Table::named("trades").select([col("id").count().alias("n")]))
+        .unwrap();
+    let replies = c.run(&p).unwrap();
+    assert_eq!(replies.len(), 4);
+    assert_eq!(replies[0].as_ref().unwrap(), &Value::I64(42));
+    assert_eq!(replies[1].as_ref().unwrap(), &Value::from(vec![0i64, 1, 2]));
+    assert!(replies[2].is_err());
+    assert!(replies[3].is_ok());
+
+    // Typed insert and fetch.
+    let rows = vec![
+        Trade {
+            id: 1,
+            sym: "a".into(),
+            px: 1.5,
+        },
+        Trade {
+            id: 2,
+            sym: "b c".into(),
+            px: 2.5,
+        },
+    ];
+    c.insert_rows("trades", &rows).unwrap();
+    let back: Vec<Trade> = c
+        .fetch(&Table::named("trades").select(["id", "sym", "px"]))
+        .unwrap();
+    assert_eq!(back, rows);
+}
+
+#[test]
+fn sync_client_behaves_on_the_real_server() {
+    behaves_on_the_real_server::<Client>();
+}
+
+#[test]
+fn async_client_behaves_on_the_real_server() {
+    behaves_on_the_real_server::<Async>();
+}
+
+/// A fake server: handshake, then `behave` with the connection.
+fn fake_server(behave: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut hello = [0u8; 2];
+            if s.read_exact(&mut hello).is_ok() && s.write_all(&[3, 0]).is_ok() {
+                behave(s);
+            }
+        }
+    });
+    port
+}
+
+fn times_out_then_dies_with_its_cause<C: Api>() {
+    // Reads requests, never answers, then closes after 1.5 s.
+    let port = fake_server(|mut s| {
+        let _ = s.set_read_timeout(Some(Duration::from_millis(1500)));
+        let mut sink = [0u8; 4096];
+        while s.read(&mut sink).map(|n| n > 0).unwrap_or(false) {}
+    });
+    let mut c =
+        C::open(Client::builder("127.0.0.1", port).read_timeout(Some(Duration::from_millis(300))))
+            .unwrap();
+    let start = Instant::now();
+    let err = c.execute(&"1").unwrap_err();
+    assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    // Once the server has gone, every call fails, and says why.
+    thread::sleep(Duration::from_millis(1700));
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(c.execute(&"1").unwrap_err());
+    }
+    assert!(!c.is_alive());
+    match last.unwrap() {
+        Error::Dead { cause, .. } => assert!(cause.is_fatal(), "{cause:?}"),
+        other => panic!("expected Error::Dead carrying the cause, got {other:?}"),
+    }
+}
+
+#[test]
+fn sync_client_times_out_then_dies_with_its_cause() {
+    times_out_then_dies_with_its_cause::<Client>();
+}
+
+#[test]
+fn async_client_times_out_then_dies_with_its_cause() {
+    times_out_then_dies_with_its_cause::<Async>();
+}
+
+/// Many requests queued on one async connection when the server closes: every caller gets
+/// an error, within its timeout, and none hangs (the old client could orphan a slot that
+/// the writer queued after the reader had drained the queue).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_closing_with_requests_queued_fails_every_caller() {
+    for round in 0..20 {
+        let port = fake_server(move |mut s| {
+            // Read a little, then close mid-stream.
+            let mut buf = vec![0u8; 64 + round * 37];
+            let _ = s.read(&mut buf);
+        });
+        let client = Client::builder("127.0.0.1", port)
+            .read_timeout(Some(Duration::from_secs(3)))
+            .connect_async()
+            .await
+            .unwrap();
+        let start = Instant::now();
+        let calls: Vec<_> = (0..50)
+            .map(|i| {
+                let c = client.clone();
+                tokio::spawn(async move { c.execute(&Value::I64(i)).await })
+            })
+            .collect();
+        for call in calls {
+            let result = tokio::time::timeout(Duration::from_secs(5), call)
+                .await
+                .expect("a caller hung")
+                .unwrap();
+            assert!(result.is_err(), "round {round}: {result:?}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(4), "round {round}");
+        assert!(!client.is_alive());
+    }
+}
+
+/// A server that stops reading: writes block once the socket buffers fill; the write
+/// timeout turns that into an error for every caller, and none hangs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_that_stops_reading_fails_every_caller_within_the_timeouts() {
+    let port = fake_server(|s| {
+        thread::sleep(Duration::from_secs(8));
+        drop(s);
+    });
+    let client = Client::builder("127.0.0.1", port)
+        .read_timeout(Some(Duration::from_secs(2)))
+        .write_timeout(Some(Duration::from_millis(500)))
+        .connect_async()
+        .await
+        .unwrap();
+    let big = Value::from(vec![7i64; 1 << 20]); // 8 MiB per request
+    let start = Instant::now();
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let (c, v) = (client.clone(), big.clone());
+            tokio::spawn(async move { c.execute(&v).await })
+        })
+        .collect();
+    for call in calls {
+        let result = tokio::time::timeout(Duration::from_secs(5), call)
+            .await
+            .expect("a caller hung")
+            .unwrap();
+        assert!(
+            matches!(result, Err(Error::Timeout { .. } | Error::Dead { .. })),
+            "{result:?}"
+        );
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+}
