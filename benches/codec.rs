@@ -5,9 +5,9 @@
 //! `cargo bench --bench codec`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rayforce::query::{col, desc, Table};
-use rayforce::wire::{self, Limits};
-use rayforce::{table, typed, Timestamp, Value};
+use rayforce_client::query::{col, desc, Table};
+use rayforce_client::wire::{self, Limits};
+use rayforce_client::{table, typed, Timestamp, Value};
 use std::hint::black_box;
 
 fn big_table() -> Value {
@@ -23,7 +23,7 @@ fn big_table() -> Value {
     )
 }
 
-fn select_query() -> rayforce::query::SelectQuery {
+fn select_query() -> rayforce_client::query::SelectQuery {
     Table::named("employees")
         .select(["id", "name"])
         .select([(col("salary") * 2).alias("double")])

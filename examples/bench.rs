@@ -9,10 +9,10 @@
 //! RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --release --example bench -- --python /tmp/rpy/bin/python
 //! ```
 
-use rayforce::query::{col, Table};
-use rayforce::typed::RayTable;
-use rayforce::wire::{FrameHeader, MsgType, HEADER_LEN};
-use rayforce::{Client, LocalServer, Request, Timestamp, Value, Vector};
+use rayforce_client::query::{col, Table};
+use rayforce_client::typed::RayTable;
+use rayforce_client::wire::{FrameHeader, MsgType, HEADER_LEN};
+use rayforce_client::{Client, LocalServer, Request, Timestamp, Value, Vector};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -187,7 +187,7 @@ fn main() {
     let (sdk, floor) = interleave(
         60,
         || {
-            let mut p = rayforce::client::Pipeline::new();
+            let mut p = rayforce_client::client::Pipeline::new();
             for _ in 0..1000 {
                 p.push("(+ 1 2)").unwrap();
             }

@@ -3,10 +3,10 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example joins`
 
-use rayforce::query::{col, Table};
-use rayforce::LocalServer;
+use rayforce_client::query::{col, Table};
+use rayforce_client::LocalServer;
 
-fn main() -> rayforce::Result<()> {
+fn main() -> rayforce_client::Result<()> {
     let server = LocalServer::start()?;
     let mut client = server.client()?;
     client.execute(
@@ -38,7 +38,7 @@ fn main() -> rayforce::Result<()> {
             .into(),
     ];
     for q in queries {
-        let q: rayforce::query::Query = q;
+        let q: rayforce_client::query::Query = q;
         println!("{q}\n{}\n", client.execute(&q)?);
     }
     Ok(())

@@ -4,9 +4,9 @@
 //! RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example quickstart
 //! ```
 
-use rayforce::{LocalServer, Value};
+use rayforce_client::{LocalServer, Value};
 
-fn main() -> Result<(), rayforce::Error> {
+fn main() -> Result<(), rayforce_client::Error> {
     let server = LocalServer::start()?;
     let mut client = server.client()?;
     println!("connected: {client}\n");
@@ -31,7 +31,7 @@ fn main() -> Result<(), rayforce::Error> {
     println!("salary by department:\n{by_dept}\n");
 
     // Several requests in one round trip.
-    let mut batch = rayforce::client::Pipeline::new();
+    let mut batch = rayforce_client::client::Pipeline::new();
     batch.push("(avg (at employees 'salary))")?;
     batch.push("(max (at employees 'age))")?;
     for reply in client.run(&batch)? {

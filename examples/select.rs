@@ -3,10 +3,10 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example select`
 
-use rayforce::query::{col, desc, Table};
-use rayforce::LocalServer;
+use rayforce_client::query::{col, desc, Table};
+use rayforce_client::LocalServer;
 
-fn main() -> rayforce::Result<()> {
+fn main() -> rayforce_client::Result<()> {
     let server = LocalServer::start()?;
     let mut client = server.client()?;
     client.execute(

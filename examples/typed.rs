@@ -3,8 +3,8 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example typed`
 
-use rayforce::typed::RayTable;
-use rayforce::{Date, LocalServer};
+use rayforce_client::typed::RayTable;
+use rayforce_client::{Date, LocalServer};
 use serde::{Deserialize, Serialize};
 
 #[derive(RayTable, Serialize, Deserialize, Debug)]
@@ -26,7 +26,7 @@ struct Payroll {
     salary: f64,
 }
 
-fn main() -> rayforce::Result<()> {
+fn main() -> rayforce_client::Result<()> {
     let server = LocalServer::start()?;
     let mut client = server.client()?;
     client.execute(

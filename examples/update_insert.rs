@@ -2,10 +2,10 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example update_insert`
 
-use rayforce::query::{col, Table};
-use rayforce::{LocalServer, Value};
+use rayforce_client::query::{col, Table};
+use rayforce_client::{LocalServer, Value};
 
-fn main() -> rayforce::Result<()> {
+fn main() -> rayforce_client::Result<()> {
     let server = LocalServer::start()?;
     let mut client = server.client()?;
     client.execute(

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Shorthand for `std::result::Result<T, rayforce::Error>`.
+/// Shorthand for `std::result::Result<T, rayforce_client::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when talking to a Rayforce server.
@@ -14,7 +14,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Each failure mode has its own variant so callers can `match` on it:
 ///
 /// ```
-/// use rayforce::{Error, ServerErrorCode};
+/// use rayforce_client::{Error, ServerErrorCode};
 ///
 /// fn describe(e: &Error) -> &'static str {
 ///     match e {
@@ -336,7 +336,7 @@ pub enum DecodeError {
 /// The set is open: unknown codes arrive as [`ServerErrorCode::Other`].
 ///
 /// ```
-/// use rayforce::ServerErrorCode;
+/// use rayforce_client::ServerErrorCode;
 /// assert_eq!(ServerErrorCode::from_code("type"), ServerErrorCode::Type);
 /// assert_eq!(ServerErrorCode::from_code("weird").as_str(), "weird");
 /// ```

@@ -14,12 +14,12 @@
 //! | [`error`] | [`Error`], [`DecodeError`] and the server's [`ServerErrorCode`] |
 //!
 //! ```no_run
-//! use rayforce::{Client, LocalServer};
+//! use rayforce_client::{Client, LocalServer};
 //!
 //! let server = LocalServer::start()?;
 //! let mut client = Client::connect("127.0.0.1", server.port())?;
-//! assert_eq!(client.execute("(+ 1 2)")?, rayforce::Value::I64(3));
-//! # Ok::<(), rayforce::Error>(())
+//! assert_eq!(client.execute("(+ 1 2)")?, rayforce_client::Value::I64(3));
+//! # Ok::<(), rayforce_client::Error>(())
 //! ```
 #![warn(missing_docs)]
 

@@ -5,8 +5,8 @@
 
 mod common;
 
-use rayforce::client::AsyncClient;
-use rayforce::{Error, ServerErrorCode, Value};
+use rayforce_client::client::AsyncClient;
+use rayforce_client::{Error, ServerErrorCode, Value};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,7 +34,7 @@ async fn round_trips_concurrency_and_pipelining() {
         t.await.unwrap();
     }
     let requests: Vec<String> = (0..1000).map(|i| format!("(+ {i} 0)")).collect();
-    let mut p = rayforce::client::Pipeline::new();
+    let mut p = rayforce_client::client::Pipeline::new();
     for r in &requests {
         p.push(r).unwrap();
     }
@@ -68,11 +68,11 @@ async fn cancellation_in_the_middle_never_desynchronizes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeouts_passwords_and_dead_servers() {
-    let server = rayforce::LocalServer::builder()
+    let server = rayforce_client::LocalServer::builder()
         .password("pw")
         .start()
         .unwrap();
-    let builder = rayforce::Client::builder("127.0.0.1", server.port())
+    let builder = rayforce_client::Client::builder("127.0.0.1", server.port())
         .read_timeout(Some(Duration::from_millis(50)));
     let c = builder
         .clone()

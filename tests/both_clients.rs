@@ -7,9 +7,9 @@
 
 mod common;
 
-use rayforce::client::{AsyncClient, Pipeline};
-use rayforce::query::{col, Table};
-use rayforce::{Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value};
+use rayforce_client::client::{AsyncClient, Pipeline};
+use rayforce_client::query::{col, Table};
+use rayforce_client::{Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use rayforce::{Client, Error, LocalServer, ServerErrorCode, Value};
+use rayforce_client::{Client, Error, LocalServer, ServerErrorCode, Value};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
@@ -68,7 +68,7 @@ fn async_then_sync_sees_the_effect() {
 #[test]
 fn pipelined_requests_come_back_in_order() {
     let (_server, mut client) = common::connected();
-    let mut batch = rayforce::client::Pipeline::new();
+    let mut batch = rayforce_client::client::Pipeline::new();
     for i in 0..1000i64 {
         if i == 500 {
             batch.push("(+ 1 'a)").unwrap();
@@ -220,7 +220,7 @@ fn huge_size_header_is_refused_before_allocating() {
         matches!(
             err,
             Error::Protocol {
-                source: rayforce::DecodeError::FrameTooLarge { .. },
+                source: rayforce_client::DecodeError::FrameTooLarge { .. },
                 ..
             }
         ),

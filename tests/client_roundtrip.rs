@@ -3,7 +3,7 @@
 
 mod common;
 
-use rayforce::{
+use rayforce_client::{
     Date, Dict, Error, Guid, ServerErrorCode, Table, Text, TextColumn, Time, Timestamp, Type,
     Value, Vector,
 };
@@ -106,7 +106,7 @@ fn every_type_round_trips_through_the_servers_own_ser_and_de() {
         let quoted = Value::call("quote", [value.clone()]);
         let ser = client.execute(&Value::call("ser", [quoted])).unwrap();
         let bytes = ser.as_vector().and_then(|v| v.as_u8()).unwrap().to_vec();
-        let payload = rayforce::wire::encode(&value).unwrap();
+        let payload = rayforce_client::wire::encode(&value).unwrap();
         assert_eq!(&bytes[16..], &payload[..], "(ser {value:?})");
     }
 }

@@ -2,9 +2,9 @@
 //! or silent handshakes, idle connections, requests that together would hold too much
 //! memory, password guessing, and an OS that refuses threads.
 
-use rayforce::server::{IncomingRequest, ServerHandle, TcpServer};
-use rayforce::wire::{compress, encode, FrameHeader, MsgType, FLAG_COMPRESSED};
-use rayforce::{Client, Error, ServerErrorCode, Value};
+use rayforce_client::server::{IncomingRequest, ServerHandle, TcpServer};
+use rayforce_client::wire::{compress, encode, FrameHeader, MsgType, FLAG_COMPRESSED};
+use rayforce_client::{Client, Error, ServerErrorCode, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::thread;
@@ -142,7 +142,7 @@ fn memory_held_by_requests_in_flight_is_bounded() {
                 let size = u64::from_le_bytes(head[8..].try_into().unwrap());
                 let mut body = vec![0u8; size as usize];
                 s.read_exact(&mut body).unwrap();
-                rayforce::wire::decode(&body, &Default::default()).unwrap()
+                rayforce_client::wire::decode(&body, &Default::default()).unwrap()
             })
         })
         .collect();

@@ -2,8 +2,8 @@
 //! replies and deep nesting each give a typed error within the configured time, and nothing
 //! is allocated ahead of the bytes received (checked with a tracking allocator).
 
-use rayforce::wire::{FrameHeader, MsgType, FLAG_COMPRESSED};
-use rayforce::{Client, Error, Value};
+use rayforce_client::wire::{FrameHeader, MsgType, FLAG_COMPRESSED};
+use rayforce_client::{Client, Error, Value};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::{Read, Write};
@@ -185,7 +185,7 @@ fn honest_large_replies_still_decode_with_bounded_growth() {
     // 3M i64 and 1M symbols sent by a fake server in small pieces: the decoder's buffers
     // grow as bytes arrive and end at the right size.
     let column: Vec<i64> = (0..3_000_000).collect();
-    let payload = rayforce::wire::encode(&Value::from(column.clone())).unwrap();
+    let payload = rayforce_client::wire::encode(&Value::from(column.clone())).unwrap();
     let port = fake_server(move |mut s| {
         read_request(&mut s);
         let mut bytes = response_header(payload.len() as u64, 0);
@@ -203,7 +203,7 @@ fn honest_large_replies_still_decode_with_bounded_growth() {
 fn read_timeout_is_a_deadline_for_the_whole_reply() {
     let port = fake_server(|mut s| {
         read_request(&mut s);
-        let payload = rayforce::wire::encode(&Value::from(vec![1i64; 64])).unwrap();
+        let payload = rayforce_client::wire::encode(&Value::from(vec![1i64; 64])).unwrap();
         let mut bytes = response_header(payload.len() as u64, 0);
         bytes.extend_from_slice(&payload);
         for b in bytes {
@@ -230,7 +230,7 @@ fn a_reply_nobody_asked_for_is_a_protocol_error_at_the_next_call() {
         // Answer the first request, then send a second, unsolicited reply.
         read_request(&mut s);
         for v in [1i64, 2] {
-            let payload = rayforce::wire::encode(&Value::I64(v)).unwrap();
+            let payload = rayforce_client::wire::encode(&Value::I64(v)).unwrap();
             let mut bytes = response_header(payload.len() as u64, 0);
             bytes.extend_from_slice(&payload);
             s.write_all(&bytes).unwrap();
@@ -239,7 +239,7 @@ fn a_reply_nobody_asked_for_is_a_protocol_error_at_the_next_call() {
         let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
         let mut head = [0u8; 16];
         if s.read_exact(&mut head).is_ok() {
-            let payload = rayforce::wire::encode(&Value::I64(3)).unwrap();
+            let payload = rayforce_client::wire::encode(&Value::I64(3)).unwrap();
             let mut bytes = response_header(payload.len() as u64, 0);
             bytes.extend_from_slice(&payload);
             let _ = s.write_all(&bytes);
@@ -254,7 +254,7 @@ fn a_reply_nobody_asked_for_is_a_protocol_error_at_the_next_call() {
         matches!(
             err,
             Error::Protocol {
-                source: rayforce::DecodeError::UnsolicitedReply,
+                source: rayforce_client::DecodeError::UnsolicitedReply,
                 ..
             }
         ),
@@ -266,7 +266,7 @@ fn a_reply_nobody_asked_for_is_a_protocol_error_at_the_next_call() {
 /// default for spawned threads and tokio workers) in this debug build.
 #[test]
 fn default_depth_limit_fits_a_two_mib_stack() {
-    let depth = rayforce::wire::Limits::default().max_depth;
+    let depth = rayforce_client::wire::Limits::default().max_depth;
     let handle = thread::Builder::new()
         .stack_size(2 << 20)
         .spawn(move || {
@@ -275,9 +275,9 @@ fn default_depth_limit_fits_a_two_mib_stack() {
                 bytes.extend_from_slice(&[0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
             }
             bytes.push(0x7e);
-            let limits = rayforce::wire::Limits::default();
-            let value = rayforce::wire::decode(&bytes, &limits).expect("at the limit");
-            let again = rayforce::wire::encode(&value).unwrap();
+            let limits = rayforce_client::wire::Limits::default();
+            let value = rayforce_client::wire::decode(&bytes, &limits).expect("at the limit");
+            let again = rayforce_client::wire::encode(&value).unwrap();
             assert_eq!(again, bytes);
             assert_eq!(value.clone(), value);
             let _ = format!("{value}");
@@ -285,8 +285,8 @@ fn default_depth_limit_fits_a_two_mib_stack() {
             // One level deeper is a typed error, not a crash.
             let deeper = [&[0u8, 0, 1, 0, 0, 0, 0, 0, 0, 0][..], &bytes].concat();
             assert!(matches!(
-                rayforce::wire::decode(&deeper, &limits),
-                Err(rayforce::DecodeError::TooDeep { .. })
+                rayforce_client::wire::decode(&deeper, &limits),
+                Err(rayforce_client::DecodeError::TooDeep { .. })
             ));
         })
         .unwrap();
@@ -295,7 +295,7 @@ fn default_depth_limit_fits_a_two_mib_stack() {
 
 #[test]
 fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_errors() {
-    let packed = rayforce::wire::compress(&rayforce::wire::encode(&Value::I64(7)).unwrap());
+    let packed = rayforce_client::wire::compress(&rayforce_client::wire::encode(&Value::I64(7)).unwrap());
     let overlong = [&packed[..], &[2, 9]].concat();
     for body in [vec![1u8, 0], overlong] {
         let port = fake_server(move |mut s| {
@@ -311,7 +311,7 @@ fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_er
             matches!(
                 err,
                 Error::Protocol {
-                    source: rayforce::DecodeError::Compression(_),
+                    source: rayforce_client::DecodeError::Compression(_),
                     ..
                 }
             ),
@@ -323,12 +323,12 @@ fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_er
 #[cfg(feature = "tokio")]
 mod async_client {
     use super::*;
-    use rayforce::client::AsyncClient;
+    use rayforce_client::client::AsyncClient;
 
     fn trickling_server() -> u16 {
         fake_server(|mut s| {
             read_request(&mut s);
-            let payload = rayforce::wire::encode(&Value::I64(1)).unwrap();
+            let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
             let mut bytes = response_header(payload.len() as u64, 0);
             bytes.extend_from_slice(&payload);
             for b in bytes {
@@ -349,7 +349,7 @@ mod async_client {
             .await
             .unwrap();
         let start = Instant::now();
-        let mut p = rayforce::client::Pipeline::new();
+        let mut p = rayforce_client::client::Pipeline::new();
         p.push("1").unwrap().push("2").unwrap();
         let err = client.run(&p).await.unwrap_err();
         assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
@@ -361,7 +361,7 @@ mod async_client {
         let port = fake_server(|mut s| {
             read_request(&mut s);
             for v in [1i64, 2] {
-                let payload = rayforce::wire::encode(&Value::I64(v)).unwrap();
+                let payload = rayforce_client::wire::encode(&Value::I64(v)).unwrap();
                 let mut bytes = response_header(payload.len() as u64, 0);
                 bytes.extend_from_slice(&payload);
                 s.write_all(&bytes).unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use rayforce::{Timestamp, Value, Vector};
+use rayforce_client::{Timestamp, Value, Vector};
 
 #[test]
 fn ten_million_i64_vector() {

@@ -4,8 +4,8 @@
 
 mod common;
 
-use rayforce::server::{IncomingRequest, TcpServer};
-use rayforce::{Client, Error, ServerErrorCode, Value};
+use rayforce_client::server::{IncomingRequest, TcpServer};
+use rayforce_client::{Client, Error, ServerErrorCode, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
@@ -15,7 +15,7 @@ fn handler(req: &IncomingRequest) -> Result<Value, ServerErrorCode> {
         Value::Str(t) if t == "(+ 1 2)" => Ok(Value::I64(3)),
         Value::Str(t) if t == "whoami" => Ok(Value::from(req.user.clone().unwrap_or_default())),
         Value::Str(t) if t == "table" => Ok(Value::Table(
-            rayforce::table! { "a" => vec![1i64, 2], "s" => Value::symbols(["x", "y"]) }.unwrap(),
+            rayforce_client::table! { "a" => vec![1i64, 2], "s" => Value::symbols(["x", "y"]) }.unwrap(),
         )),
         Value::List(items) => match items.as_slice() {
             [Value::Symbol(f), Value::I64(a), Value::I64(b)] if f.text == "+" => {
@@ -28,7 +28,7 @@ fn handler(req: &IncomingRequest) -> Result<Value, ServerErrorCode> {
     }
 }
 
-fn start(password: Option<&str>) -> (rayforce::server::ServerHandle, u16) {
+fn start(password: Option<&str>) -> (rayforce_client::server::ServerHandle, u16) {
     let mut server = TcpServer::bind("127.0.0.1:0").unwrap();
     if let Some(pw) = password {
         server = server.password(pw);
@@ -53,7 +53,7 @@ fn sdk_client_talks_to_the_native_server() {
     assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
     let t = c.execute("table").unwrap();
     assert_eq!(t.as_table().unwrap().num_rows(), 2);
-    let mut p = rayforce::client::Pipeline::new();
+    let mut p = rayforce_client::client::Pipeline::new();
     for i in 0..100i64 {
         p.push(&Value::I64(i)).unwrap();
     }
@@ -102,7 +102,7 @@ fn the_real_rayforce_binary_is_a_client_of_ours() {
         ),
     )
     .unwrap();
-    let bin = rayforce::server::find_binary().unwrap();
+    let bin = rayforce_client::server::find_binary().unwrap();
     let out = std::process::Command::new(bin)
         .arg("-f")
         .arg(&script)

@@ -4,8 +4,8 @@
 
 mod common;
 
-use rayforce::client::ClientManager;
-use rayforce::{Client, Value};
+use rayforce_client::client::ClientManager;
+use rayforce_client::{Client, Value};
 
 #[test]
 fn eight_threads_share_a_pool() {

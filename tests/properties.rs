@@ -10,9 +10,9 @@ mod common;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use rayforce::query::{col, lit, Expr, Table};
-use rayforce::wire::{self, Limits};
-use rayforce::{Date, Dict, Guid, Symbol, Text, TextColumn, Time, Timestamp, Type, Value, Vector};
+use rayforce_client::query::{col, lit, Expr, Table};
+use rayforce_client::wire::{self, Limits};
+use rayforce_client::{Date, Dict, Guid, Symbol, Text, TextColumn, Time, Timestamp, Type, Value, Vector};
 
 fn same(a: &Value, b: &Value) -> bool {
     format!("{a:?}") == format!("{b:?}")
@@ -93,7 +93,7 @@ fn value() -> impl Strategy<Value = Value> {
                 )
                     .prop_map(|(names, columns)| {
                         let names: TextColumn = names.into_iter().collect();
-                        Value::Table(rayforce::value::Table::from_parts(names, columns).unwrap())
+                        Value::Table(rayforce_client::value::Table::from_parts(names, columns).unwrap())
                     })
             }),
         ]
@@ -140,7 +140,7 @@ fn fuzz_decode(bytes: &[u8]) {
 }
 
 fn fuzz_frame(bytes: &[u8]) {
-    if let Ok(frame) = rayforce::transport::read_frame(&mut &bytes[..], 1 << 20) {
+    if let Ok(frame) = rayforce_client::transport::read_frame(&mut &bytes[..], 1 << 20) {
         let _ = frame.value(&Limits {
             max_decompressed_size: 1 << 20,
             ..Limits::default()
@@ -195,7 +195,7 @@ proptest! {
 fn client_session(password: bool, values: &[Value]) -> Vec<u8> {
     let mut out = vec![u8::from(password), 3, 0];
     if password {
-        out.extend_from_slice(&rayforce::wire::handshake::credentials("u", "pw").unwrap());
+        out.extend_from_slice(&rayforce_client::wire::handshake::credentials("u", "pw").unwrap());
     }
     for (i, v) in values.iter().enumerate() {
         let payload = wire::encode(v).unwrap();
@@ -227,7 +227,7 @@ proptest! {
             bytes[at] = b;
         }
         let cut = cut.index(bytes.len() + 1);
-        rayforce::server::fuzz_connection(&bytes[..cut]);
+        rayforce_client::server::fuzz_connection(&bytes[..cut]);
     }
 }
 
@@ -247,7 +247,7 @@ fn predicate() -> impl Strategy<Value = Expr> {
         (int_col(), -12i64..25).prop_map(|(c, n)| c.le(n)),
         (-2.0f64..12.0).prop_map(|f| col("px").ge(f)),
         proptest::sample::select(vec!["a", "b", "c", "zz"])
-            .prop_map(|s| col("sym").eq(rayforce::query::sym(s))),
+            .prop_map(|s| col("sym").eq(rayforce_client::query::sym(s))),
         proptest::sample::subsequence(vec!["a", "b", "c", "d"], 0..4)
             .prop_map(|v| col("sym").is_in(v)),
         proptest::sample::select(vec!["p", "q \"r\"", "s\nt", "(exit 0)"])
@@ -285,9 +285,9 @@ fn rendered_text_evaluates_like_the_tree_on_the_real_server() {
         .run(&strategy, |(pred, limit, descending, cols)| {
             let mut q = Table::named("nums").select(cols).filter(pred);
             q = q.order_by([if descending {
-                rayforce::query::desc("id")
+                rayforce_client::query::desc("id")
             } else {
-                rayforce::query::asc("id")
+                rayforce_client::query::asc("id")
             }]);
             if let Some(n) = limit {
                 q = q.limit(n);
@@ -412,7 +412,7 @@ fn values_render_to_text_that_evaluates_like_the_tree_or_not_at_all() {
             let text = match tree.to_rayfall() {
                 Ok(text) => text,
                 Err(e) => {
-                    prop_assert!(matches!(e, rayforce::Error::Render(_)), "{e:?}");
+                    prop_assert!(matches!(e, rayforce_client::Error::Render(_)), "{e:?}");
                     return Ok(());
                 }
             };
@@ -424,7 +424,7 @@ fn values_render_to_text_that_evaluates_like_the_tree_or_not_at_all() {
             // drops it itself (`(first ['ab])` and `(as 'symbol "a b")` answer flags 0).
             // A float NaN (an empty string) is the float (string) null whether or not the
             // atom's null flag is set.
-            let outcome = |r: &rayforce::Result<Value>| match r {
+            let outcome = |r: &rayforce_client::Result<Value>| match r {
                 Ok(v) => format!("{v:?}")
                     .replace("quoted: true", "quoted: false")
                     .replace("F64(NaN)", "TypedNull(F64)")

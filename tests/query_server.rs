@@ -3,8 +3,8 @@
 
 mod common;
 
-use rayforce::query::{asc, col, desc, sym, Compile, Table};
-use rayforce::{
+use rayforce_client::query::{asc, col, desc, sym, Compile, Table};
+use rayforce_client::{
     table, Client, Date, Error, Guid, ServerErrorCode, Time, Timestamp, Type, Value, Vector,
 };
 
@@ -21,7 +21,7 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// Runs a read-only query as a tree and as text; both must give the same result.
-fn read<Q: Compile + rayforce::Request>(client: &mut Client, q: &Q) -> Value {
+fn read<Q: Compile + rayforce_client::Request>(client: &mut Client, q: &Q) -> Value {
     let tree = client
         .execute(q)
         .unwrap_or_else(|e| panic!("{}: {e}", q.to_rayfall().unwrap()));
@@ -38,7 +38,7 @@ fn read<Q: Compile + rayforce::Request>(client: &mut Client, q: &Q) -> Value {
 
 /// Runs a mutating query as a tree and as text, each on a fresh copy made by `reset`;
 /// returns the reply and the table `name` afterwards (both must agree).
-fn mutate<Q: Compile + rayforce::Request>(
+fn mutate<Q: Compile + rayforce_client::Request>(
     client: &mut Client,
     reset: &str,
     q: &Q,
@@ -240,7 +240,7 @@ fn updates_in_place_with_strings_groups_and_inline_tables() {
             .filter(col("dept").eq("eng")),
         "employees",
     );
-    assert_eq!(reply, Value::Symbol(rayforce::Symbol::name("employees")));
+    assert_eq!(reply, Value::Symbol(rayforce_client::Symbol::name("employees")));
     assert_eq!(
         column(&after, "salary").as_f64().unwrap(),
         &[200.0, 241.0, 90.0, 95.0, 70.0]
@@ -321,7 +321,7 @@ fn inserts_and_upserts() {
             .row([6i64.into(), s("frank"), s("eng"), 80.0.into(), 22i64.into()]),
         "employees",
     );
-    assert_eq!(reply, Value::Symbol(rayforce::Symbol::name("employees")));
+    assert_eq!(reply, Value::Symbol(rayforce_client::Symbol::name("employees")));
     assert_eq!(column(&after, "id").as_i64().unwrap(), &[1, 2, 3, 4, 5, 6]);
 
     let (_, after) = mutate(

@@ -3,8 +3,8 @@
 //! dropped, `(quote "s")` in update, `(set "name" …)`, joins shipping tables) render to the
 //! form that works on the server instead; those are marked FIXED below.
 
-use rayforce::query::{asc, call, col, desc, lit, sym, Table};
-use rayforce::{table, Date, Time, Timestamp, Value};
+use rayforce_client::query::{asc, call, col, desc, lit, sym, Table};
+use rayforce_client::{table, Date, Time, Timestamp, Value};
 
 fn employees() -> Table {
     Table::named("employees")
@@ -32,7 +32,7 @@ fn select_rows() {
             "(select {from: employees where: (> age 0)})",
         ),
         (
-            rayforce::query::SelectQuery::from(rayforce::query::Query::from(employees()))
+            rayforce_client::query::SelectQuery::from(rayforce_client::query::Query::from(employees()))
                 .to_rayfall()
                 .unwrap(),
             "(select {from: employees})",
@@ -479,25 +479,25 @@ fn literal_rows() {
         ),
         (l(Value::List(vec![])), "(list)"),
         (
-            l(Value::Dict(rayforce::Dict::from_pairs([
+            l(Value::Dict(rayforce_client::Dict::from_pairs([
                 ("a", Value::I64(1)),
                 ("b", Value::from("x")),
             ]))),
             "{a: 1 b: \"x\"}",
         ),
         (l(Value::Null), "null"),
-        (l(Value::TypedNull(rayforce::Type::I64)), "0Nl"),
-        (l(Value::TypedNull(rayforce::Type::F64)), "0Nf"),
-        (l(Value::TypedNull(rayforce::Type::Date)), "0Nd"),
-        (l(Value::TypedNull(rayforce::Type::Timestamp)), "0Np"),
-        (l(Value::TypedNull(rayforce::Type::Guid)), "0Ng"),
+        (l(Value::TypedNull(rayforce_client::Type::I64)), "0Nl"),
+        (l(Value::TypedNull(rayforce_client::Type::F64)), "0Nf"),
+        (l(Value::TypedNull(rayforce_client::Type::Date)), "0Nd"),
+        (l(Value::TypedNull(rayforce_client::Type::Timestamp)), "0Np"),
+        (l(Value::TypedNull(rayforce_client::Type::Guid)), "0Ng"),
     ]);
 }
 
 #[test]
 fn invalid_combinations_are_typed_errors() {
-    use rayforce::Error;
-    let invalid = |r: rayforce::Result<Value>| matches!(r, Err(Error::InvalidQuery(_)));
+    use rayforce_client::Error;
+    let invalid = |r: rayforce_client::Result<Value>| matches!(r, Err(Error::InvalidQuery(_)));
     assert!(invalid(
         employees().upsert(0).row([Value::I64(1)]).compile()
     ));
@@ -544,7 +544,7 @@ fn invalid_combinations_are_typed_errors() {
 /// another table or drop its grouping: every builder refuses it, SQL included.
 #[test]
 fn output_names_that_are_query_keys_are_refused_everywhere() {
-    for key in rayforce::query::QUERY_KEYS {
+    for key in rayforce_client::query::QUERY_KEYS {
         let attempts = vec![
             employees().select([col("salary").alias(key)]).compile(),
             employees().select([key]).compile(),
@@ -557,14 +557,14 @@ fn output_names_that_are_query_keys_are_refused_everywhere() {
         for (i, attempt) in attempts.into_iter().enumerate() {
             let err = attempt.expect_err(key);
             assert!(
-                matches!(&err, rayforce::Error::InvalidQuery(m) if m.contains(&format!("`{key}`"))),
+                matches!(&err, rayforce_client::Error::InvalidQuery(m) if m.contains(&format!("`{key}`"))),
                 "{key} (attempt {i}): {err:?}"
             );
         }
         #[cfg(feature = "sql")]
         {
             let sql = format!("SELECT salary AS \"{key}\" FROM employees");
-            let err = rayforce::query::SqlQuery::new(&sql)
+            let err = rayforce_client::query::SqlQuery::new(&sql)
                 .compile()
                 .expect_err(key);
             assert!(err.to_string().contains(key), "{sql}: {err}");

@@ -4,8 +4,8 @@
 
 mod common;
 
-use rayforce::query::{col, Table};
-use rayforce::Value;
+use rayforce_client::query::{col, Table};
+use rayforce_client::Value;
 
 fn resident_kib() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -23,7 +23,7 @@ fn hundred_thousand_mixed_operations_lose_nothing() {
     let mut acknowledged = 0i64;
     let mut baseline = None;
     for b in 0..total_ops / batch {
-        let mut p = rayforce::client::Pipeline::new();
+        let mut p = rayforce_client::client::Pipeline::new();
         let mut kinds = Vec::with_capacity(batch);
         for i in 0..batch {
             let op = b * batch + i;

@@ -4,8 +4,8 @@
 
 mod common;
 
-use rayforce::query::{col, desc, SqlQuery, Table};
-use rayforce::{Client, Error, Value};
+use rayforce_client::query::{col, desc, SqlQuery, Table};
+use rayforce_client::{Client, Error, Value};
 
 const EMPLOYEES: &str = "(set employees (table [id name dept salary age]
   (list [1 2 3 4 5] ['alice 'bob 'carol 'dave 'eve] ['eng 'eng 'sales 'sales 'hr]
@@ -78,7 +78,7 @@ fn spec_sql_rows_lower_exactly() {
 
 #[test]
 fn sql_and_dsl_compile_to_the_same_tree() {
-    let pairs: Vec<(SqlQuery, rayforce::Value)> = vec![
+    let pairs: Vec<(SqlQuery, rayforce_client::Value)> = vec![
         (
             SqlQuery::new(
                 "SELECT id, name FROM employees WHERE age > 30 ORDER BY age DESC LIMIT 2",
@@ -117,7 +117,7 @@ fn every_construct_against_the_server_matches_the_dsl() {
     let (_server, mut c) = common::connected();
     c.execute(EMPLOYEES).unwrap();
     let e = || Table::named("employees");
-    let cases: Vec<(&str, rayforce::query::Query)> = vec![
+    let cases: Vec<(&str, rayforce_client::query::Query)> = vec![
         ("SELECT * FROM employees", e().select(Vec::<&str>::new()).into()),
         (
             "SELECT id, name AS who, salary * 2 AS s2 FROM employees WHERE dept = 'eng'",
@@ -243,14 +243,14 @@ fn joins_updates_inserts_and_upserts_against_the_server() {
         ),
         (
             "SELECT sym, price - bid AS spread FROM trades INNER JOIN quotes ON trades.sym = quotes.sym",
-            rayforce::query::Query::from(
+            rayforce_client::query::Query::from(
                 Table::named("trades")
                     .inner_join(Table::named("quotes"), ["sym"])
                     .select([col("sym"), (col("price") - col("bid")).alias("spread")]),
             ),
         ),
     ] {
-        let dsl: rayforce::query::Query = dsl;
+        let dsl: rayforce_client::query::Query = dsl;
         let by_sql = run(&mut c, &SqlQuery::new(sql));
         let by_dsl = c.execute(&dsl).unwrap();
         assert!(same(&by_sql, &by_dsl), "{sql}");
@@ -463,7 +463,7 @@ fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
     let ids = |c: &mut Client, q: &SqlQuery| -> Vec<i64> {
         let t = c.execute(q).unwrap_or_else(|e| panic!("{q:?}: {e}"));
         match &t.as_table().unwrap().columns()[0] {
-            Value::Vector(rayforce::Vector::I64(v)) => v.clone(),
+            Value::Vector(rayforce_client::Vector::I64(v)) => v.clone(),
             other => panic!("{other:?}"),
         }
     };
@@ -517,14 +517,14 @@ fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
         &Value::from(vec![1i64, 2, 3, 4, 5, 6, 7])
     );
     let names: Vec<String> = match t.column("name").unwrap() {
-        Value::Vector(rayforce::Vector::Symbol(s)) => {
+        Value::Vector(rayforce_client::Vector::Symbol(s)) => {
             s.iter_lossy().map(|x| x.into_owned()).collect()
         }
         other => panic!("name column changed type: {other:?}"),
     };
     assert_eq!(names, ["ann", "", "bo", "", "", "cy", ""]);
     match t.column("score").unwrap() {
-        Value::Vector(rayforce::Vector::F64(v)) => {
+        Value::Vector(rayforce_client::Vector::F64(v)) => {
             assert_eq!(v.iter().filter(|x| x.is_nan()).count(), 4, "{v:?}");
             assert_eq!(v[4], 2.5);
         }
@@ -532,13 +532,13 @@ fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
     }
     assert!(matches!(
         t.column("day").unwrap(),
-        Value::Vector(rayforce::Vector::Date(_))
+        Value::Vector(rayforce_client::Vector::Date(_))
     ));
     // The null symbol atom is the empty symbol, not a lookup of the empty name.
     let v = c
         .execute(&Value::call(
             "list",
-            [Value::TypedNull(rayforce::Type::Symbol)],
+            [Value::TypedNull(rayforce_client::Type::Symbol)],
         ))
         .unwrap();
     assert_eq!(v, Value::List(vec![Value::symbol("")]));

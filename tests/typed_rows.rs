@@ -4,9 +4,9 @@
 
 mod common;
 
-use rayforce::query::{col, Table};
-use rayforce::typed::{self, RayTable};
-use rayforce::{Date, Error, Guid, Time, Timestamp, Value};
+use rayforce_client::query::{col, Table};
+use rayforce_client::typed::{self, RayTable};
+use rayforce_client::{Date, Error, Guid, Time, Timestamp, Value};
 use serde::{Deserialize, Serialize};
 
 #[derive(RayTable, Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -348,7 +348,7 @@ fn renamed_columns_joins_and_mismatch_reports() {
 
 #[test]
 fn pure_conversions_without_a_server() {
-    let t = rayforce::table! {
+    let t = rayforce_client::table! {
         "a" => vec![1i64, 2],
         "s" => Value::symbols(["x", ""]),
         "l" => Value::List(vec![Value::from(vec![1i64, 2]), Value::from(vec![3i64])]),
@@ -379,7 +379,7 @@ fn pure_conversions_without_a_server() {
     );
     // Tuples by position, maps by name.
     let tuples: Vec<(i64, String)> =
-        typed::rows(&rayforce::table! { "a" => vec![7i64], "b" => Value::symbols(["q"]) }.unwrap())
+        typed::rows(&rayforce_client::table! { "a" => vec![7i64], "b" => Value::symbols(["q"]) }.unwrap())
             .unwrap();
     assert_eq!(tuples, [(7, "q".to_string())]);
     // An i64 that does not fit an i16 field is an error, not a wrap-around.
@@ -388,7 +388,7 @@ fn pure_conversions_without_a_server() {
     struct Small {
         a: i16,
     }
-    let big = rayforce::table! { "a" => vec![100_000i64] }.unwrap();
+    let big = rayforce_client::table! { "a" => vec![100_000i64] }.unwrap();
     assert!(typed::rows::<Small>(&big).is_err());
 }
 

@@ -1,9 +1,9 @@
 //! The WebSocket transport against a real rayforce-py `WSServer` started here.
 #![cfg(feature = "websocket")]
 
-use rayforce::transport::WebSocketTransport;
-use rayforce::wire::Limits;
-use rayforce::{Client, ServerErrorCode, Value};
+use rayforce_client::transport::WebSocketTransport;
+use rayforce_client::wire::Limits;
+use rayforce_client::{Client, ServerErrorCode, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -73,9 +73,9 @@ fn websocket_transport_talks_to_rayforce_py_wsserver() {
         .unwrap();
     let t = c
         .execute(
-            &rayforce::query::Table::named("t")
+            &rayforce_client::query::Table::named("t")
                 .select(["a"])
-                .filter(rayforce::query::col("a").gt(1)),
+                .filter(rayforce_client::query::col("a").gt(1)),
         )
         .unwrap();
     assert_eq!(

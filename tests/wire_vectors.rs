@@ -5,8 +5,8 @@
 //! The vectors are read from `$RAYFORCE_VECTORS`, else `../shared/spec/vectors` beside the
 //! repository, else the copy in `tests/vectors/`.
 
-use rayforce::wire::{self, handshake, Frame, Limits, MsgType};
-use rayforce::{
+use rayforce_client::wire::{self, handshake, Frame, Limits, MsgType};
+use rayforce_client::{
     Builtin, BuiltinKind, DecodeError, Dict, Guid, Lambda, ServerErrorCode, Symbol, Table, Text,
     TextColumn, Type, Value, Vector,
 };
@@ -218,9 +218,9 @@ fn expected(desc: &Py) -> Value {
                 Type::I64 => Value::I64(v.int() as i64),
                 Type::F32 => Value::F32(v.float() as f32),
                 Type::F64 => Value::F64(v.float()),
-                Type::Date => Value::Date(rayforce::Date(v.int() as i32)),
-                Type::Time => Value::Time(rayforce::Time(v.int() as i32)),
-                Type::Timestamp => Value::Timestamp(rayforce::Timestamp(v.int() as i64)),
+                Type::Date => Value::Date(rayforce_client::Date(v.int() as i32)),
+                Type::Time => Value::Time(rayforce_client::Time(v.int() as i32)),
+                Type::Timestamp => Value::Timestamp(rayforce_client::Timestamp(v.int() as i64)),
                 Type::Guid => Value::Guid(guid(v.str())),
                 Type::Symbol => Value::Symbol(Symbol {
                     text: Text::from(v.str()),
@@ -251,19 +251,19 @@ fn expected(desc: &Py) -> Value {
                 Type::Date => Vector::Date(
                     items
                         .iter()
-                        .map(|p| rayforce::Date(p.int() as i32))
+                        .map(|p| rayforce_client::Date(p.int() as i32))
                         .collect(),
                 ),
                 Type::Time => Vector::Time(
                     items
                         .iter()
-                        .map(|p| rayforce::Time(p.int() as i32))
+                        .map(|p| rayforce_client::Time(p.int() as i32))
                         .collect(),
                 ),
                 Type::Timestamp => Vector::Timestamp(
                     items
                         .iter()
-                        .map(|p| rayforce::Timestamp(p.int() as i64))
+                        .map(|p| rayforce_client::Timestamp(p.int() as i64))
                         .collect(),
                 ),
                 Type::Guid => Vector::Guid(items.iter().map(|p| guid(p.str())).collect()),

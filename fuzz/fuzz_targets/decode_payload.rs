@@ -2,7 +2,7 @@
 //! decodes re-encodes and decodes to the same value.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rayforce::wire::{self, Limits};
+use rayforce_client::wire::{self, Limits};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_depth: 64, ..Limits::default() };

@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(out) = rayforce::wire::decompress(data, 1 << 20) {
+    if let Ok(out) = rayforce_client::wire::decompress(data, 1 << 20) {
         assert!(out.len() <= 1 << 20);
     }
 });

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    rayforce::server::fuzz_connection(data);
+    rayforce_client::server::fuzz_connection(data);
 });

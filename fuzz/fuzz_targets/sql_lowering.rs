@@ -2,7 +2,7 @@
 //! any text gives a query or a typed error, never a panic or a stack overflow.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rayforce::query::SqlQuery;
+use rayforce_client::query::SqlQuery;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(sql) = std::str::from_utf8(data) else {
@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let q = SqlQuery::new(sql).bind(1).bind("x");
     if let Ok(tree) = q.compile() {
-        let _ = rayforce::wire::encode(&tree);
+        let _ = rayforce_client::wire::encode(&tree);
         let _ = tree.to_rayfall();
     }
 });

@@ -1,6 +1,6 @@
-//! `#[derive(RayTable)]` for the `rayforce` crate.
+//! `#[derive(RayTable)]` for the `rayforce-client` crate.
 //!
-//! On a struct with named fields it implements `rayforce::typed::RayTable` (table name and
+//! On a struct with named fields it implements `rayforce_client::typed::RayTable` (table name and
 //! column list with Rayforce types) and generates one typed column handle per field
 //! (`Employee::salary()`, a `Column<Employee, f64>`) plus `Employee::table()`.
 //!
@@ -14,7 +14,7 @@ use proc_macro::TokenStream;
 use quote::{format_ident, quote};
 use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr};
 
-/// Derives `rayforce::typed::RayTable`; see the crate documentation for the attributes.
+/// Derives `rayforce_client::typed::RayTable`; see the crate documentation for the attributes.
 #[proc_macro_derive(RayTable, attributes(rayforce))]
 pub fn derive_ray_table(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -91,35 +91,35 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             has_table_field = true;
         }
         let col_ty = if string {
-            quote!(::core::option::Option::Some(::rayforce::Type::Str))
+            quote!(::core::option::Option::Some(::rayforce_client::Type::Str))
         } else {
-            quote!(<#ty as ::rayforce::typed::ColumnValue>::TYPE)
+            quote!(<#ty as ::rayforce_client::typed::ColumnValue>::TYPE)
         };
         let col_var = format_ident!("__column_{}", field_name);
         checks.push(quote! {
-            ::rayforce::typed::check_field::<#ty>(
-                table, #column, #col_ty, <#ty as ::rayforce::typed::ColumnValue>::NULLABLE, &mut mismatches,
+            ::rayforce_client::typed::check_field::<#ty>(
+                table, #column, #col_ty, <#ty as ::rayforce_client::typed::ColumnValue>::NULLABLE, &mut mismatches,
             );
         });
         lookups.push(quote! { let #col_var = table.column(#column); });
         inits.push(quote! {
             #ident: match #col_var {
-                ::core::option::Option::Some(c) => <#ty as ::rayforce::typed::CellValue>::read(c, row, #column)?,
-                ::core::option::Option::None => <#ty as ::rayforce::typed::CellValue>::missing(#column)?,
+                ::core::option::Option::Some(c) => <#ty as ::rayforce_client::typed::CellValue>::read(c, row, #column)?,
+                ::core::option::Option::None => <#ty as ::rayforce_client::typed::CellValue>::missing(#column)?,
             }
         });
         builds.push(quote! {
             (
                 ::std::string::String::from(#column),
-                ::rayforce::typed::collect_field::<#ty>(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty, #column)?,
+                ::rayforce_client::typed::collect_field::<#ty>(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty, #column)?,
             )
         });
         defs.push(quote! {
-            ::rayforce::typed::ColumnDef {
+            ::rayforce_client::typed::ColumnDef {
                 name: #column,
                 field: #field_name,
                 ty: #col_ty,
-                nullable: <#ty as ::rayforce::typed::ColumnValue>::NULLABLE,
+                nullable: <#ty as ::rayforce_client::typed::ColumnValue>::NULLABLE,
             }
         });
         let doc = format!(
@@ -130,8 +130,8 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         handles.push(quote! {
             #[doc = #doc]
             #[allow(dead_code, clippy::self_named_constructors)]
-            pub fn #handle() -> ::rayforce::typed::Column<#name, #ty> {
-                ::rayforce::typed::Column::new(#column)
+            pub fn #handle() -> ::rayforce_client::typed::Column<#name, #ty> {
+                ::rayforce_client::typed::Column::new(#column)
             }
         });
     }
@@ -141,31 +141,31 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         quote! {
             /// The typed entry point for queries on this table.
             #[allow(dead_code)]
-            pub fn table() -> ::rayforce::typed::TypedTable<#name> {
-                <#name as ::rayforce::typed::RayTable>::table()
+            pub fn table() -> ::rayforce_client::typed::TypedTable<#name> {
+                <#name as ::rayforce_client::typed::RayTable>::table()
             }
         }
     };
     Ok(quote! {
-        impl ::rayforce::typed::RayTable for #name {
+        impl ::rayforce_client::typed::RayTable for #name {
             const TABLE: &'static str = #table;
-            const COLUMNS: &'static [::rayforce::typed::ColumnDef] = &[#(#defs),*];
+            const COLUMNS: &'static [::rayforce_client::typed::ColumnDef] = &[#(#defs),*];
 
-            fn from_table(table: &::rayforce::value::Table) -> ::rayforce::Result<::std::vec::Vec<Self>> {
+            fn from_table(table: &::rayforce_client::value::Table) -> ::rayforce_client::Result<::std::vec::Vec<Self>> {
                 let mut mismatches = ::std::vec::Vec::new();
                 #(#checks)*
                 if !mismatches.is_empty() {
-                    return ::core::result::Result::Err(::rayforce::Error::Schema { mismatches });
+                    return ::core::result::Result::Err(::rayforce_client::Error::Schema { mismatches });
                 }
                 #(#lookups)*
-                let mut out = ::rayforce::wire::vec_with_capacity(table.num_rows());
+                let mut out = ::rayforce_client::wire::vec_with_capacity(table.num_rows());
                 for row in 0..table.num_rows() {
                     out.push(#name { #(#inits),* });
                 }
                 ::core::result::Result::Ok(out)
             }
 
-            fn to_columns(rows: &[Self]) -> ::rayforce::Result<::std::vec::Vec<(::std::string::String, ::rayforce::Value)>> {
+            fn to_columns(rows: &[Self]) -> ::rayforce_client::Result<::std::vec::Vec<(::std::string::String, ::rayforce_client::Value)>> {
                 ::core::result::Result::Ok(::std::vec![#(#builds),*])
             }
         }

@@ -62,8 +62,8 @@ impl Drop for Inner {
 /// An async connection to a Rayforce server; cheap to clone (clones share the connection).
 ///
 /// ```no_run
-/// # async fn demo() -> rayforce::Result<()> {
-/// use rayforce::Client;
+/// # async fn demo() -> rayforce_client::Result<()> {
+/// use rayforce_client::Client;
 /// let client = Client::builder("127.0.0.1", 5000).connect_async().await?;
 /// let three = client.execute("(+ 1 2)").await?;
 /// // Many requests in flight on one connection; replies come back in order.

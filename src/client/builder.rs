@@ -10,7 +10,7 @@ use std::time::Duration;
 /// Configures and opens a [`Client`].
 ///
 /// ```no_run
-/// use rayforce::Client;
+/// use rayforce_client::Client;
 /// use std::time::Duration;
 /// let client = Client::builder("127.0.0.1", 5000)
 ///     .password("secret")
@@ -18,7 +18,7 @@ use std::time::Duration;
 ///     .read_timeout(Some(Duration::from_secs(30)))
 ///     .max_frame_size(1 << 30)
 ///     .connect()?;
-/// # Ok::<(), rayforce::Error>(())
+/// # Ok::<(), rayforce_client::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {

@@ -37,13 +37,13 @@ enum State {
 /// A connection to a Rayforce server.
 ///
 /// ```no_run
-/// use rayforce::{Client, Value};
+/// use rayforce_client::{Client, Value};
 /// let mut client = Client::connect("127.0.0.1", 5000)?;
 /// assert_eq!(client.execute("(+ 1 2)")?, Value::I64(3));
 /// // The same call as an expression tree: values travel as data, never as text.
 /// let sum = client.execute(&Value::call("+", [1i64.into(), 2i64.into()]))?;
 /// assert_eq!(sum, Value::I64(3));
-/// # Ok::<(), rayforce::Error>(())
+/// # Ok::<(), rayforce_client::Error>(())
 /// ```
 pub struct Client {
     transport: Box<dyn Transport>,

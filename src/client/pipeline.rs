@@ -15,9 +15,9 @@ const MAX_IN_FLIGHT_BYTES: usize = 4 << 20;
 /// A batch of requests of any kinds (text, values, queries), encoded when pushed.
 ///
 /// ```no_run
-/// use rayforce::client::Pipeline;
-/// use rayforce::query::Table;
-/// use rayforce::Client;
+/// use rayforce_client::client::Pipeline;
+/// use rayforce_client::query::Table;
+/// use rayforce_client::Client;
 /// let mut batch = Pipeline::new();
 /// batch.push("(set x 1)")?.push(&Table::named("t").select(["id"]))?;
 /// for i in 0..100 {
@@ -25,8 +25,8 @@ const MAX_IN_FLIGHT_BYTES: usize = 4 << 20;
 /// }
 /// let mut client = Client::connect("127.0.0.1", 5000)?;
 /// let replies = client.run(&batch)?; // one Result per request, in order
-/// assert_eq!(replies[101].as_ref().unwrap(), &rayforce::Value::I64(100));
-/// # Ok::<(), rayforce::Error>(())
+/// assert_eq!(replies[101].as_ref().unwrap(), &rayforce_client::Value::I64(100));
+/// # Ok::<(), rayforce_client::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pipeline {

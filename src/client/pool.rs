@@ -8,7 +8,7 @@ use crate::{Error, Value};
 /// Opens pooled clients; checks them with a cheap query and drops dead ones.
 ///
 /// ```no_run
-/// use rayforce::client::{ClientManager, Client};
+/// use rayforce_client::client::{ClientManager, Client};
 /// let manager = ClientManager::new(Client::builder("127.0.0.1", 5000));
 /// let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
 /// let mut client = pool.get()?;

@@ -108,12 +108,12 @@ impl Client {
     /// checking `T` against the columns (every mismatch reported at once).
     ///
     /// ```no_run
-    /// # use rayforce::{Client, query::{col, Table}};
+    /// # use rayforce_client::{Client, query::{col, Table}};
     /// #[derive(serde::Deserialize)]
     /// struct Emp { id: i64, name: String, salary: f64 }
     /// let mut client = Client::connect("127.0.0.1", 5000)?;
     /// let rich: Vec<Emp> = client.fetch(&Table::named("employees").filter(col("salary").gt(100.0)))?;
-    /// # Ok::<(), rayforce::Error>(())
+    /// # Ok::<(), rayforce_client::Error>(())
     /// ```
     pub fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
         crate::typed::rows(&ops::table(self.execute(query)?)?)
@@ -123,13 +123,13 @@ impl Client {
     /// column by column (faster than [`fetch`](Self::fetch), which goes through serde).
     ///
     /// ```no_run
-    /// # use rayforce::{Client, typed::RayTable};
+    /// # use rayforce_client::{Client, typed::RayTable};
     /// #[derive(RayTable)]
     /// #[rayforce(table = "employees")]
     /// struct Emp { id: i64, name: String, salary: f64 }
     /// let mut client = Client::connect("127.0.0.1", 5000)?;
     /// let rich: Vec<Emp> = client.fetch_rows(&Emp::table().filter(Emp::salary().gt(100.0)))?;
-    /// # Ok::<(), rayforce::Error>(())
+    /// # Ok::<(), rayforce_client::Error>(())
     /// ```
     pub fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
         T::from_table(&ops::table(self.execute(query)?)?)

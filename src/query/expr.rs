@@ -31,7 +31,7 @@ pub const MAX_EXPR_DEPTH: usize = 256;
 /// A column by name.
 ///
 /// ```
-/// use rayforce::query::col;
+/// use rayforce_client::query::col;
 /// assert_eq!(col("age").gt(30).to_rayfall().unwrap(), "(> age 30)");
 /// ```
 pub fn col(name: &str) -> Expr {
@@ -42,8 +42,8 @@ pub fn col(name: &str) -> Expr {
 /// [`Value`] to keep another type exactly (`lit(Value::I32(5))` is `5i`).
 ///
 /// ```
-/// use rayforce::query::lit;
-/// use rayforce::Value;
+/// use rayforce_client::query::lit;
+/// use rayforce_client::Value;
 /// assert_eq!(lit(5).to_rayfall().unwrap(), "5");
 /// assert_eq!(lit(Value::I32(5)).to_rayfall().unwrap(), "5i");
 /// assert_eq!(lit(None::<f64>).to_rayfall().unwrap(), "0Nf");
@@ -61,7 +61,7 @@ pub fn sym(text: &str) -> Expr {
 /// A call of any server function by name: the escape hatch for functions without a method.
 ///
 /// ```
-/// use rayforce::query::{call, col, lit};
+/// use rayforce_client::query::{call, col, lit};
 /// assert_eq!(call("xbar", [lit(10), col("age")]).to_rayfall().unwrap(), "(xbar 10 age)");
 /// ```
 pub fn call<I: IntoIterator<Item = Expr>>(function: &str, args: I) -> Expr {
@@ -249,7 +249,7 @@ impl Expr {
     /// `in` (a mismatch silently matches nothing). Symbols (`sym("x")`) stay symbols.
     ///
     /// ```
-    /// use rayforce::query::{col, sym};
+    /// use rayforce_client::query::{col, sym};
     /// assert_eq!(
     ///     col("name").is_in(["bob", "eve"]).to_rayfall().unwrap(),
     ///     "(in name (as (type name) [\"bob\" \"eve\"]))"

@@ -189,8 +189,8 @@ macro_rules! data_setters {
 /// An insert. On a named table the server appends in place and returns the name.
 ///
 /// ```
-/// use rayforce::query::Table;
-/// use rayforce::Value;
+/// use rayforce_client::query::Table;
+/// use rayforce_client::Value;
 /// let q = Table::named("employees").insert().row([
 ///     Value::I64(6), Value::symbol("frank"), Value::symbol("eng"), Value::F64(80.0), Value::I64(22),
 /// ]);
@@ -245,8 +245,8 @@ fn tree_of(write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<Value> {
 /// others appended. Data always travels as column vectors.
 ///
 /// ```
-/// use rayforce::query::Table;
-/// use rayforce::Value;
+/// use rayforce_client::query::Table;
+/// use rayforce_client::Value;
 /// let q = Table::named("pos").upsert(2).values([
 ///     ("acct", Value::symbols(["a", "c"])),
 ///     ("sym", Value::symbols(["Y", "Z"])),

@@ -41,7 +41,7 @@ fn key_vector(on: &[String], what: &str) -> Result<Value> {
 /// An inner, left or asof join.
 ///
 /// ```
-/// use rayforce::query::Table;
+/// use rayforce_client::query::Table;
 /// let q = Table::named("trades").inner_join(Table::named("quotes"), ["sym"]);
 /// assert_eq!(q.to_rayfall().unwrap(), "(inner-join ['sym] trades quotes)");
 /// ```
@@ -95,7 +95,7 @@ impl Compile for JoinQuery {
 /// `[time + lower, time + upper]` (bounds in the time column's units, e.g. ms for TIME).
 ///
 /// ```
-/// use rayforce::query::{col, Table};
+/// use rayforce_client::query::{col, Table};
 /// let q = Table::named("trades")
 ///     .window_join(Table::named("quotes"), ["sym", "time"], -10, 10)
 ///     .agg([col("bid").count().alias("n")]);

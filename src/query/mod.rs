@@ -5,7 +5,7 @@
 //! the tree (typed data), never pasted into text.
 //!
 //! ```
-//! use rayforce::query::{col, desc, Table};
+//! use rayforce_client::query::{col, desc, Table};
 //! let q = Table::named("employees")
 //!     .select(["id", "name"])
 //!     .filter(col("age").gt(30))

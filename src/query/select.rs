@@ -56,7 +56,7 @@ impl From<String> for Expr {
 /// A select query. Immutable: every method returns a new query.
 ///
 /// ```
-/// use rayforce::query::{col, Table};
+/// use rayforce_client::query::{col, Table};
 /// let q = Table::named("employees")
 ///     .select([col("salary").sum().alias("total"), col("id").count().alias("n")])
 ///     .by(["dept"]);

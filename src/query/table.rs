@@ -12,7 +12,7 @@ use crate::{value, Result, Value};
 /// in-place writes the quoted name (`'employees`). An inline table travels as data.
 ///
 /// ```
-/// use rayforce::query::{col, Table};
+/// use rayforce_client::query::{col, Table};
 /// let t = Table::named("employees");
 /// assert_eq!(t.clone().select(["id"]).to_rayfall().unwrap(), "(select {id: id from: employees})");
 /// assert_eq!(

@@ -12,7 +12,7 @@ use crate::{Error, Result};
 /// An update query. Immutable: every method returns a new query.
 ///
 /// ```
-/// use rayforce::query::{col, Table};
+/// use rayforce_client::query::{col, Table};
 /// let q = Table::named("employees")
 ///     .update()
 ///     .set("salary", col("salary") * 2.0)

@@ -21,11 +21,11 @@ to the path it prints";
 /// A `rayforce` server process on `127.0.0.1`, stopped when dropped.
 ///
 /// ```no_run
-/// use rayforce::LocalServer;
+/// use rayforce_client::LocalServer;
 /// let server = LocalServer::builder().password("secret").start()?;
 /// let mut client = server.client()?; // already authenticated
 /// println!("{}", client.execute("(til 5)")?);
-/// # Ok::<(), rayforce::Error>(())
+/// # Ok::<(), rayforce_client::Error>(())
 /// ```
 pub struct LocalServer {
     child: Child,

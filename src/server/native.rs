@@ -170,19 +170,19 @@ impl ServerHandle {
 /// A Rayforce-protocol server.
 ///
 /// ```no_run
-/// use rayforce::server::TcpServer;
-/// use rayforce::{ServerErrorCode, Value};
+/// use rayforce_client::server::TcpServer;
+/// use rayforce_client::{ServerErrorCode, Value};
 /// let server = TcpServer::bind("127.0.0.1:5000")?.password("secret");
 /// let handle = server.handle();
 /// std::thread::spawn(move || {
-///     server.listen(|req: &rayforce::server::IncomingRequest| match &req.value {
+///     server.listen(|req: &rayforce_client::server::IncomingRequest| match &req.value {
 ///         Value::Str(text) if text == "ping" => Ok(Value::symbol("pong")),
 ///         _ => Err(ServerErrorCode::Nyi),
 ///     })
 /// });
 /// // … later:
 /// handle.stop();
-/// # Ok::<(), rayforce::Error>(())
+/// # Ok::<(), rayforce_client::Error>(())
 /// ```
 pub struct TcpServer {
     listener: TcpListener,

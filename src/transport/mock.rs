@@ -18,9 +18,9 @@ struct State {
 /// inspect requests after the client owns it.
 ///
 /// ```
-/// use rayforce::transport::MockTransport;
-/// use rayforce::wire::{Limits, MsgType};
-/// use rayforce::{Client, ServerErrorCode, Value};
+/// use rayforce_client::transport::MockTransport;
+/// use rayforce_client::wire::{Limits, MsgType};
+/// use rayforce_client::{Client, ServerErrorCode, Value};
 ///
 /// let mock = MockTransport::new();
 /// mock.reply(Value::I64(3));

@@ -261,7 +261,7 @@ pub enum FrameReadError {
 /// header costs nothing.
 ///
 /// ```
-/// use rayforce::transport::read_frame;
+/// use rayforce_client::transport::read_frame;
 /// let bytes = [0xfa, 0xde, 0xfa, 0xce, 3, 0, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0x7e];
 /// let frame = read_frame(&mut &bytes[..], 1 << 20).unwrap();
 /// assert_eq!(frame.payload, [0x7e]);

@@ -20,13 +20,13 @@ const WS_VERSION: u8 = 1;
 /// A Rayforce connection over WebSocket.
 ///
 /// ```no_run
-/// use rayforce::transport::WebSocketTransport;
-/// use rayforce::{wire::Limits, Client};
+/// use rayforce_client::transport::WebSocketTransport;
+/// use rayforce_client::{wire::Limits, Client};
 /// use std::time::Duration;
 /// let t = WebSocketTransport::connect("ws://127.0.0.1:8765", Duration::from_secs(5))?;
 /// let mut client = Client::with_transport(Box::new(t), Limits::default());
 /// println!("{}", client.execute("(+ 1 2)")?);
-/// # Ok::<(), rayforce::Error>(())
+/// # Ok::<(), rayforce_client::Error>(())
 /// ```
 pub struct WebSocketTransport {
     ws: WebSocket<TcpStream>,

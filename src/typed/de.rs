@@ -38,7 +38,7 @@ impl From<DeError> for Error {
 /// Decodes every row of `table` into `T`, matching struct fields to columns by name.
 ///
 /// ```
-/// use rayforce::{table, typed, Value};
+/// use rayforce_client::{table, typed, Value};
 /// #[derive(serde::Deserialize, Debug, PartialEq)]
 /// struct Row { name: String, px: f64, qty: Option<i64> }
 /// let t = table! {

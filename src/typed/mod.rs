@@ -11,7 +11,7 @@ mod table;
 
 pub use columnar::{check_field, collect_field, CellValue};
 pub use de::{check, rows, value, DeError};
-pub use query_macros::RayTable;
+pub use rayforce_client_derive::RayTable;
 pub use ser::{columns, ColumnType, SerError};
 pub use table::{
     Column, ColumnDef, ColumnValue, Literal, Predicate, RayTable, TypedExpr, TypedSelect,

@@ -43,7 +43,7 @@ pub type ColumnType = Option<Type>;
 /// `None`, types are inferred from the values (text becomes a symbol column).
 ///
 /// ```
-/// use rayforce::{typed, Type};
+/// use rayforce_client::{typed, Type};
 /// #[derive(serde::Serialize)]
 /// struct Row { id: i64, name: String, px: Option<f64> }
 /// let rows = [Row { id: 1, name: "a".into(), px: None }, Row { id: 2, name: "b".into(), px: Some(1.5) }];

@@ -7,7 +7,7 @@ use crate::{Error, Result};
 /// A dictionary: a keys vector and a values vector or LIST of the same length, in order.
 ///
 /// ```
-/// use rayforce::{Dict, Value};
+/// use rayforce_client::{Dict, Value};
 /// let d = Dict::from_pairs([("a", Value::I64(1)), ("b", Value::from("x"))]);
 /// assert_eq!(d.len(), 2);
 /// assert_eq!(d.get("b"), Some(Value::from("x")));
@@ -64,7 +64,7 @@ impl Dict {
 /// A table: named columns of equal length, in the server's order.
 ///
 /// ```
-/// use rayforce::{Table, Value, Vector};
+/// use rayforce_client::{Table, Value, Vector};
 /// let t = Table::new(
 ///     ["id", "px"],
 ///     vec![Vector::from(vec![1i64, 2]).into(), Vector::from(vec![1.5, 2.5]).into()],
@@ -209,7 +209,7 @@ impl Value {
     /// A symbol vector.
     ///
     /// ```
-    /// use rayforce::Value;
+    /// use rayforce_client::Value;
     /// assert_eq!(Value::symbols(["a", "b"]).to_rayfall().unwrap(), "['a 'b]");
     /// ```
     pub fn symbols<S: AsRef<[u8]>>(items: impl IntoIterator<Item = S>) -> Value {
@@ -240,7 +240,7 @@ impl Value {
 /// lengths).
 ///
 /// ```
-/// use rayforce::{table, Value};
+/// use rayforce_client::{table, Value};
 /// let t = table! { "id" => vec![1i64, 2], "sym" => Value::symbols(["a", "b"]) }.unwrap();
 /// assert_eq!(t.num_rows(), 2);
 /// assert_eq!(Value::Table(t).to_rayfall().unwrap(), "(table ['id 'sym] (list [1 2] ['a 'b]))");

@@ -39,7 +39,7 @@ impl Value {
     /// dict with unusual keys over unevaluated values, or nesting deeper than 512.
     ///
     /// ```
-    /// use rayforce::{Value, Vector};
+    /// use rayforce_client::{Value, Vector};
     /// assert_eq!(Value::call("+", [1i64.into(), 2.5.into()]).to_rayfall().unwrap(), "(+ 1 2.5)");
     /// assert_eq!(Value::symbol("a b").to_rayfall().unwrap(), "(as 'symbol \"a b\")");
     /// assert_eq!(Value::from("say \"hi\"\n").to_rayfall().unwrap(), r#""say \"hi\"\n""#);

@@ -21,7 +21,7 @@ use crate::ServerErrorCode;
 /// Any Rayforce value.
 ///
 /// ```
-/// use rayforce::{Value, Type};
+/// use rayforce_client::{Value, Type};
 /// let v = Value::from(42i64);
 /// assert_eq!(v.to_string(), "42");
 /// assert_eq!(Value::from(None::<f64>), Value::TypedNull(Type::F64));
@@ -140,7 +140,7 @@ impl Value {
     /// a value: it reads back as null.
     ///
     /// ```
-    /// use rayforce::{Guid, Value};
+    /// use rayforce_client::{Guid, Value};
     /// assert!(Value::I64(i64::MIN).is_null_sentinel());
     /// assert!(Value::from("").is_null_sentinel());
     /// assert!(Value::Guid(Guid([0; 16])).is_null_sentinel());

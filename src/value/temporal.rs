@@ -20,7 +20,7 @@ const MILLIS_PER_DAY: i32 = 86_400_000;
 /// A calendar date: days since 2000-01-01. `i32::MIN` is the null sentinel.
 ///
 /// ```
-/// use rayforce::Date;
+/// use rayforce_client::Date;
 /// let d = Date::from_ymd(2024, 1, 2).unwrap();
 /// assert_eq!(d.days(), 8767);
 /// assert_eq!(d.to_string(), "2024.01.02");
@@ -35,7 +35,7 @@ pub struct Date(pub i32);
 /// A time of day: milliseconds since midnight. `i32::MIN` is the null sentinel.
 ///
 /// ```
-/// use rayforce::Time;
+/// use rayforce_client::Time;
 /// let t = Time::from_hms_milli(12, 34, 56, 789).unwrap();
 /// assert_eq!(t.millis(), 45_296_789);
 /// assert_eq!(t.to_string(), "12:34:56.789");
@@ -49,7 +49,7 @@ pub struct Time(pub i32);
 /// A point in time: nanoseconds since 2000-01-01T00:00:00. `i64::MIN` is the null sentinel.
 ///
 /// ```
-/// use rayforce::Timestamp;
+/// use rayforce_client::Timestamp;
 /// use std::time::{Duration, UNIX_EPOCH};
 /// let t = Timestamp::from_nanos(757_514_096_123_456_789);
 /// assert_eq!(t.to_string(), "2024.01.02D12:34:56.123456789");
@@ -66,7 +66,7 @@ pub struct Timestamp(pub i64);
 /// A 16-byte GUID, stored in the same byte order as its text form.
 ///
 /// ```
-/// use rayforce::Guid;
+/// use rayforce_client::Guid;
 /// let g: Guid = "00112233-4455-6677-8899-aabbccddeeff".parse().unwrap();
 /// assert_eq!(g.0[0], 0x00);
 /// assert_eq!(g.0[15], 0xff);
@@ -157,7 +157,7 @@ impl Date {
     /// Parses ISO `YYYY-MM-DD` (also the server's `YYYY.MM.DD`).
     ///
     /// ```
-    /// use rayforce::Date;
+    /// use rayforce_client::Date;
     /// assert_eq!(Date::parse_iso("2024-01-02"), Some(Date(8767)));
     /// assert_eq!(Date::parse_iso("2024.01.02"), Some(Date(8767)));
     /// assert_eq!(Date::parse_iso("2024-02-30"), None);
@@ -184,7 +184,7 @@ impl Timestamp {
     /// a date alone is midnight.
     ///
     /// ```
-    /// use rayforce::Timestamp;
+    /// use rayforce_client::Timestamp;
     /// let t = Timestamp::parse_iso("2024-01-02T12:34:56.123456789").unwrap();
     /// assert_eq!(t.nanos(), 757_514_096_123_456_789);
     /// assert_eq!(Timestamp::parse_iso("2024.01.02D12:34:56.123456789"), Some(t));

@@ -12,7 +12,7 @@ use std::fmt;
 /// An owned byte string (a STR atom, or a symbol's name), usually UTF-8.
 ///
 /// ```
-/// use rayforce::Text;
+/// use rayforce_client::Text;
 /// let t = Text::from("héllo");
 /// assert_eq!(t.as_str(), Some("héllo"));
 /// assert_eq!(t.len(), 6); // bytes, like the server's `count`
@@ -105,7 +105,7 @@ impl fmt::Debug for Text {
 /// [`Symbol::name`] the second.
 ///
 /// ```
-/// use rayforce::Symbol;
+/// use rayforce_client::Symbol;
 /// assert!(Symbol::literal("abc").quoted);
 /// assert!(!Symbol::name("employees").quoted);
 /// ```
@@ -138,7 +138,7 @@ impl Symbol {
 /// A column of byte strings: the elements of a SYM or STR vector, stored contiguously.
 ///
 /// ```
-/// use rayforce::TextColumn;
+/// use rayforce_client::TextColumn;
 /// let col: TextColumn = ["a", "bb", ""].into_iter().collect();
 /// assert_eq!(col.len(), 3);
 /// assert_eq!(col.get_str(1), Some("bb"));

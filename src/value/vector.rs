@@ -108,7 +108,7 @@ impl fmt::Display for Type {
 /// string…), exactly as on the wire.
 ///
 /// ```
-/// use rayforce::{Vector, Type};
+/// use rayforce_client::{Vector, Type};
 /// let v = Vector::from(vec![1i64, 2, 3]);
 /// assert_eq!(v.len(), 3);
 /// assert_eq!(v.elem_type(), Type::I64);
@@ -181,7 +181,7 @@ impl Vector {
     /// types or non-atoms.
     ///
     /// ```
-    /// use rayforce::{Value, Vector, Type};
+    /// use rayforce_client::{Value, Vector, Type};
     /// let v = Vector::from_atoms(&[Value::I64(1), Value::TypedNull(Type::I64)]).unwrap();
     /// assert_eq!(v.as_i64(), Some(&[1, i64::MIN][..]));
     /// assert!(Vector::from_atoms(&[Value::I64(1), Value::F64(1.0)]).is_none());

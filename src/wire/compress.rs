@@ -15,7 +15,7 @@ const MAX_LITERAL: usize = 128;
 /// Compresses `src` into `u32 size + RLE(delta(src))`.
 ///
 /// ```
-/// use rayforce::wire::{compress, decompress};
+/// use rayforce_client::wire::{compress, decompress};
 /// let data = vec![7u8; 3000];
 /// let packed = compress(&data);
 /// assert!(packed.len() < 100);

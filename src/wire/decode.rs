@@ -43,7 +43,7 @@ pub enum StreamError {
 /// Decodes exactly one value that fills `bytes` entirely.
 ///
 /// ```
-/// use rayforce::{wire, Value};
+/// use rayforce_client::{wire, Value};
 /// let v = wire::decode(&[0xfb, 0, 3, 0, 0, 0, 0, 0, 0, 0], &wire::Limits::default()).unwrap();
 /// assert_eq!(v, Value::I64(3));
 /// assert!(wire::decode(&[0xfb, 0, 3], &wire::Limits::default()).is_err());

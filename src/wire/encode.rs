@@ -21,7 +21,7 @@ pub const MAX_ENCODE_DEPTH: usize = 512;
 /// Encodes one value into a new buffer.
 ///
 /// ```
-/// use rayforce::{wire, Value};
+/// use rayforce_client::{wire, Value};
 /// assert_eq!(wire::encode(&Value::I64(3)).unwrap(), [0xfb, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
 /// assert!(wire::encode(&Value::symbol("a\0b")).is_err());
 /// ```

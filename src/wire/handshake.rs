@@ -29,7 +29,7 @@ pub enum HandshakeError {
 /// Parses the server's hello reply.
 ///
 /// ```
-/// use rayforce::wire::handshake::{parse_hello_reply, HelloReply, HandshakeError};
+/// use rayforce_client::wire::handshake::{parse_hello_reply, HelloReply, HandshakeError};
 /// assert_eq!(parse_hello_reply([3, 0]), Ok(HelloReply::Ready));
 /// assert_eq!(parse_hello_reply([3, 1]), Ok(HelloReply::CredentialsRequired));
 /// assert_eq!(parse_hello_reply([2, 0]), Err(HandshakeError::VersionMismatch(2)));
@@ -46,7 +46,7 @@ pub fn parse_hello_reply(reply: [u8; 2]) -> Result<HelloReply, HandshakeError> {
 /// The credentials message: `u8 n` then `user:password\0` (n counts the NUL).
 ///
 /// ```
-/// use rayforce::wire::handshake::credentials;
+/// use rayforce_client::wire::handshake::credentials;
 /// assert_eq!(credentials("bob", "secret").unwrap(), b"\x0bbob:secret\0");
 /// assert!(credentials("", &"x".repeat(300)).is_err());
 /// ```
@@ -82,7 +82,7 @@ pub const MAX_CREDENTIALS: usize = 255;
 /// password (as the real server reads it).
 ///
 /// ```
-/// use rayforce::wire::handshake::split_credentials;
+/// use rayforce_client::wire::handshake::split_credentials;
 /// assert_eq!(split_credentials(b"bob:secret\0"), (&b"bob"[..], &b"secret"[..]));
 /// assert_eq!(split_credentials(b"secret"), (&b""[..], &b"secret"[..]));
 /// ```
@@ -99,7 +99,7 @@ pub fn split_credentials(body: &[u8]) -> (&[u8], &[u8]) {
 /// (a credentials message cannot hold more), and the lengths are folded into the result.
 ///
 /// ```
-/// use rayforce::wire::handshake::password_matches;
+/// use rayforce_client::wire::handshake::password_matches;
 /// assert!(password_matches(b"secret", b"secret"));
 /// assert!(!password_matches(b"secre", b"secret"));
 /// assert!(!password_matches(b"", b"secret"));
@@ -175,7 +175,7 @@ enum ClientState {
 /// The client side of the handshake (wire spec §2) as a state machine.
 ///
 /// ```
-/// use rayforce::wire::handshake::{ClientHandshake, Step};
+/// use rayforce_client::wire::handshake::{ClientHandshake, Step};
 /// let mut hs = ClientHandshake::new(Some(("bob".into(), "pw".into())));
 /// assert_eq!(hs.step(), Step::Write(vec![3, 0]));
 /// assert_eq!(hs.step(), Step::Read(2));
@@ -308,7 +308,7 @@ enum ServerState {
 /// ([`password_matches`]).
 ///
 /// ```
-/// use rayforce::wire::handshake::{ServerHandshake, ServerOutcome, Step};
+/// use rayforce_client::wire::handshake::{ServerHandshake, ServerOutcome, Step};
 /// let mut hs = ServerHandshake::new(Some("pw".into()));
 /// assert_eq!(hs.step(), Step::Read(2));
 /// hs.receive(&[3, 0]);

@@ -52,7 +52,7 @@ impl MsgType {
 /// A parsed frame header.
 ///
 /// ```
-/// use rayforce::wire::{FrameHeader, MsgType};
+/// use rayforce_client::wire::{FrameHeader, MsgType};
 /// let h = FrameHeader::new(MsgType::Sync, 17);
 /// let bytes = h.encode();
 /// assert_eq!(&bytes[..8], &[0xfa, 0xde, 0xfa, 0xce, 3, 0, 0, 1]);

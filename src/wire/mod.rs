@@ -41,7 +41,7 @@ compile_error!("the rayforce wire codec bulk-copies little-endian columns; big-e
 /// Bounds on what decoding untrusted bytes may cost.
 ///
 /// ```
-/// use rayforce::wire::Limits;
+/// use rayforce_client::wire::Limits;
 /// let l = Limits::default();
 /// assert_eq!(l.max_frame_size, 4 << 30);
 /// assert_eq!(l.max_depth, 512);

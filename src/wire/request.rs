@@ -10,7 +10,7 @@ use crate::{wire, Result, Value};
 /// Something that can be sent to a server for evaluation.
 ///
 /// ```
-/// use rayforce::{Request, Value};
+/// use rayforce_client::{Request, Value};
 /// let mut text = Vec::new();
 /// "(+ 1 2)".write_payload(&mut text).unwrap();
 /// let mut tree = Vec::new();

@@ -2,7 +2,7 @@
 //! port (stopped on drop) and a client connected to it.
 #![allow(dead_code)]
 
-use rayforce::{Client, LocalServer};
+use rayforce_client::{Client, LocalServer};
 
 /// Starts the real server. Fails loudly (never skips) when the binary is missing.
 pub fn server() -> LocalServer {

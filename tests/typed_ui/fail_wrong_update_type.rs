@@ -1,4 +1,4 @@
-use rayforce::typed::RayTable;
+use rayforce_client::typed::RayTable;
 
 #[derive(RayTable, serde::Deserialize)]
 #[rayforce(table = "employees")]

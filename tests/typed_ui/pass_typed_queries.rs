@@ -1,4 +1,4 @@
-use rayforce::typed::RayTable;
+use rayforce_client::typed::RayTable;
 
 #[derive(RayTable, serde::Serialize, serde::Deserialize)]
 #[rayforce(table = "employees")]
@@ -16,6 +16,6 @@ fn main() {
         .filter(Employee::bonus().gt(1.0));
     let _ = q.to_rayfall();
     let _ = Employee::table().update().set(Employee::salary(), 1.5).filter(Employee::id().eq(1));
-    let _: rayforce::query::Expr = Employee::salary().into();
+    let _: rayforce_client::query::Expr = Employee::salary().into();
     assert_eq!(<Employee as RayTable>::TABLE, "employees");
 }

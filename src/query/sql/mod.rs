@@ -19,7 +19,7 @@ use sqlparser::parser::Parser;
 /// A SQL statement to run on a Rayforce server.
 ///
 /// ```
-/// use rayforce::query::SqlQuery;
+/// use rayforce_client::query::SqlQuery;
 /// let q = SqlQuery::new("SELECT name, age FROM employees WHERE age > ? ORDER BY age DESC").bind(30);
 /// assert_eq!(
 ///     q.to_rayfall().unwrap(),
