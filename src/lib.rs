@@ -43,6 +43,13 @@ pub use value::{
 };
 pub use wire::Request;
 
+/// What `#[derive(RayTable)]` expands to calls; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::typed::columnar::{check_field, collect_field};
+    pub use crate::wire::hugepages::vec_with_capacity;
+}
+
 /// The README's examples, compiled as doc tests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

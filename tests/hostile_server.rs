@@ -295,7 +295,8 @@ fn default_depth_limit_fits_a_two_mib_stack() {
 
 #[test]
 fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_errors() {
-    let packed = rayforce_client::wire::compress(&rayforce_client::wire::encode(&Value::I64(7)).unwrap());
+    let packed =
+        rayforce_client::wire::compress(&rayforce_client::wire::encode(&Value::I64(7)).unwrap());
     let overlong = [&packed[..], &[2, 9]].concat();
     for body in [vec![1u8, 0], overlong] {
         let port = fake_server(move |mut s| {

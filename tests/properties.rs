@@ -12,7 +12,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use rayforce_client::query::{col, lit, Expr, Table};
 use rayforce_client::wire::{self, Limits};
-use rayforce_client::{Date, Dict, Guid, Symbol, Text, TextColumn, Time, Timestamp, Type, Value, Vector};
+use rayforce_client::{
+    Date, Dict, Guid, Symbol, Text, TextColumn, Time, Timestamp, Type, Value, Vector,
+};
 
 fn same(a: &Value, b: &Value) -> bool {
     format!("{a:?}") == format!("{b:?}")
@@ -93,7 +95,9 @@ fn value() -> impl Strategy<Value = Value> {
                 )
                     .prop_map(|(names, columns)| {
                         let names: TextColumn = names.into_iter().collect();
-                        Value::Table(rayforce_client::value::Table::from_parts(names, columns).unwrap())
+                        Value::Table(
+                            rayforce_client::value::Table::from_parts(names, columns).unwrap(),
+                        )
                     })
             }),
         ]

@@ -240,7 +240,10 @@ fn updates_in_place_with_strings_groups_and_inline_tables() {
             .filter(col("dept").eq("eng")),
         "employees",
     );
-    assert_eq!(reply, Value::Symbol(rayforce_client::Symbol::name("employees")));
+    assert_eq!(
+        reply,
+        Value::Symbol(rayforce_client::Symbol::name("employees"))
+    );
     assert_eq!(
         column(&after, "salary").as_f64().unwrap(),
         &[200.0, 241.0, 90.0, 95.0, 70.0]
@@ -321,7 +324,10 @@ fn inserts_and_upserts() {
             .row([6i64.into(), s("frank"), s("eng"), 80.0.into(), 22i64.into()]),
         "employees",
     );
-    assert_eq!(reply, Value::Symbol(rayforce_client::Symbol::name("employees")));
+    assert_eq!(
+        reply,
+        Value::Symbol(rayforce_client::Symbol::name("employees"))
+    );
     assert_eq!(column(&after, "id").as_i64().unwrap(), &[1, 2, 3, 4, 5, 6]);
 
     let (_, after) = mutate(

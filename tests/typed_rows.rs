@@ -378,9 +378,10 @@ fn pure_conversions_without_a_server() {
         }
     );
     // Tuples by position, maps by name.
-    let tuples: Vec<(i64, String)> =
-        typed::rows(&rayforce_client::table! { "a" => vec![7i64], "b" => Value::symbols(["q"]) }.unwrap())
-            .unwrap();
+    let tuples: Vec<(i64, String)> = typed::rows(
+        &rayforce_client::table! { "a" => vec![7i64], "b" => Value::symbols(["q"]) }.unwrap(),
+    )
+    .unwrap();
     assert_eq!(tuples, [(7, "q".to_string())]);
     // An i64 that does not fit an i16 field is an error, not a wrap-around.
     #[derive(Deserialize, Debug)]

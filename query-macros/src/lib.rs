@@ -97,7 +97,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         };
         let col_var = format_ident!("__column_{}", field_name);
         checks.push(quote! {
-            ::rayforce_client::typed::check_field::<#ty>(
+            ::rayforce_client::__private::check_field::<#ty>(
                 table, #column, #col_ty, <#ty as ::rayforce_client::typed::ColumnValue>::NULLABLE, &mut mismatches,
             );
         });
@@ -111,7 +111,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         builds.push(quote! {
             (
                 ::std::string::String::from(#column),
-                ::rayforce_client::typed::collect_field::<#ty>(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty, #column)?,
+                ::rayforce_client::__private::collect_field::<#ty>(rows.iter().map(|r| &r.#ident), rows.len(), #col_ty, #column)?,
             )
         });
         defs.push(quote! {
@@ -158,7 +158,7 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                     return ::core::result::Result::Err(::rayforce_client::Error::Schema { mismatches });
                 }
                 #(#lookups)*
-                let mut out = ::rayforce_client::wire::vec_with_capacity(table.num_rows());
+                let mut out = ::rayforce_client::__private::vec_with_capacity(table.num_rows());
                 for row in 0..table.num_rows() {
                     out.push(#name { #(#inits),* });
                 }

@@ -51,7 +51,7 @@ impl From<DeError> for Error {
 /// ```
 pub fn rows<T: DeserializeOwned>(table: &Table) -> Result<Vec<T>> {
     check::<T>(table)?;
-    let mut out = crate::wire::vec_with_capacity(table.num_rows());
+    let mut out = crate::wire::hugepages::vec_with_capacity(table.num_rows());
     let cache = FieldCache::new();
     for row in 0..table.num_rows() {
         out.push(T::deserialize(RowDe {

@@ -4,12 +4,12 @@
 //!
 //! This layer depends on `value` and `query` only; it never touches a transport.
 
-mod columnar;
+pub(crate) mod columnar;
 mod de;
 mod ser;
 mod table;
 
-pub use columnar::{check_field, collect_field, CellValue};
+pub use columnar::CellValue;
 pub use de::{check, rows, value, DeError};
 pub use rayforce_client_derive::RayTable;
 pub use ser::{columns, ColumnType, SerError};

@@ -1,6 +1,14 @@
 //! Large column buffers ask the kernel for transparent huge pages, so filling an 80 MB
 //! column costs 40 page faults instead of 20,000 (Linux only; a hint, never required).
 
+/// A vector with room for `n` elements whose large buffer asks for huge pages (used by
+/// the derive's row decoders, through `__private`).
+pub fn vec_with_capacity<T>(n: usize) -> Vec<T> {
+    let v = Vec::with_capacity(n);
+    advise(&v);
+    v
+}
+
 /// Columns smaller than this are left alone.
 const THRESHOLD: usize = 4 << 20;
 

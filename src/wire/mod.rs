@@ -12,16 +12,8 @@ mod decode;
 mod encode;
 pub mod handshake;
 mod header;
-mod hugepages;
+pub(crate) mod hugepages;
 mod request;
-
-/// A vector with room for `n` elements whose large buffer asks for huge pages (used by
-/// generated row decoders).
-pub fn vec_with_capacity<T>(n: usize) -> Vec<T> {
-    let v = Vec::with_capacity(n);
-    hugepages::advise(&v);
-    v
-}
 
 pub use compress::{compress, decompress};
 pub(crate) use decode::next_capacity;
