@@ -6,10 +6,10 @@
 //! |---|---|
 //! | [`value`] | [`Value`] and its parts: atoms, typed vectors, symbols, temporal types, dicts, tables |
 //! | [`query`] | the query builder: expressions, select/update/insert/upsert/joins, compiled to `Value` trees and Rayfall text |
-//! | [`wire`] | Rayforce's binary protocol: payload codec, frame header, handshake, compression, limits |
+//! | [`wire`] | the sans-IO protocol core: payload codec, frame header, both sides' handshake state machines, [`Request`], compression, limits |
 //! | [`typed`] | typed rows through serde and the `RayTable` trait of `#[derive(RayTable)]` |
 //! | [`transport`] | moving frames: the [`Transport`] trait and [`TcpTransport`] |
-//! | [`client`] | [`Client`]: connect, authenticate, `execute`, `send_async`, pipelining |
+//! | [`client`] | [`Client`] and `AsyncClient` (feature `tokio`) with the same operations, [`ClientBuilder`], [`client::Pipeline`] |
 //! | [`server`] | [`server::TcpServer`], a native protocol server with a handler, and [`LocalServer`], which runs the real `rayforce` binary |
 //! | [`error`] | [`Error`], [`DecodeError`] and the server's [`ServerErrorCode`] |
 //!
