@@ -209,6 +209,60 @@ fn main() {
         target: "throughput ≥ 0.9×",
     });
 
+    // 3b. The async client (feature `tokio`): round trip and a pipelined batch.
+    #[cfg(feature = "tokio")]
+    {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let aclient = rt
+            .block_on(Client::builder("127.0.0.1", port).connect_async())
+            .unwrap();
+        for _ in 0..2000 {
+            rt.block_on(aclient.execute("(+ 1 2)")).unwrap();
+        }
+        let (sdk, floor) = interleave(
+            20_000,
+            || {
+                let v = rt.block_on(aclient.execute("(+ 1 2)")).unwrap();
+                assert_eq!(v, Value::I64(3));
+            },
+            || {
+                raw.round_trip(&plus);
+            },
+        );
+        rows.push(Row {
+            name: "async (+ 1 2) round trip p50",
+            sdk: median(sdk),
+            floor: median(floor),
+            target: "",
+        });
+        let (sdk, floor) = interleave(
+            60,
+            || {
+                let mut p = rayforce_client::client::Pipeline::new();
+                for _ in 0..1000 {
+                    p.push("(+ 1 2)").unwrap();
+                }
+                let replies = rt.block_on(aclient.run(&p)).unwrap();
+                assert_eq!(replies.len(), 1000);
+            },
+            || {
+                raw.stream.write_all(&batch).unwrap();
+                for _ in 0..1000 {
+                    raw.read_reply();
+                }
+            },
+        );
+        rows.push(Row {
+            name: "async pipelined 1000 × (+ 1 2), per batch",
+            sdk: median(sdk),
+            floor: median(floor),
+            target: "",
+        });
+    }
+
     // 4. (til 10000000) into an owned i64 column.
     let til = Raw::frame(&payload("(til 10000000)"));
     let (sdk, floor) = interleave(

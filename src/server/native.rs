@@ -371,10 +371,7 @@ fn answer_limit(stream: TcpStream, timeout: Duration) -> io::Result<()> {
     let deadline = Instant::now() + timeout;
     stream.set_write_timeout(Some(timeout))?;
     let mut writer = stream.try_clone()?;
-    let mut reader = DeadlineReader {
-        stream,
-        deadline: Some(deadline),
-    };
+    let mut reader = DeadlineReader::new(stream, Some(deadline));
     let mut hello = [0u8; 2];
     reader.read_exact(&mut hello)?;
     if hello[0] != wire::VERSION {
@@ -452,10 +449,10 @@ fn serve(
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(options.handshake_timeout))?;
     let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(DeadlineReader {
+    let mut reader = BufReader::new(DeadlineReader::new(
         stream,
-        deadline: Some(Instant::now() + options.handshake_timeout),
-    });
+        Some(Instant::now() + options.handshake_timeout),
+    ));
     let Some(user) = server_handshake(&mut reader, &mut writer, options, counters)? else {
         return Ok(());
     };

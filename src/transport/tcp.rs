@@ -50,16 +50,40 @@ pub(crate) struct DeadlineReader {
     pub(crate) stream: TcpStream,
     /// When the current exchange must be over (`None`: no limit).
     pub(crate) deadline: Option<Instant>,
+    /// The socket read timeout last set (so most reads need no extra system call).
+    applied: Option<Duration>,
+}
+
+impl DeadlineReader {
+    pub(crate) fn new(stream: TcpStream, deadline: Option<Instant>) -> DeadlineReader {
+        DeadlineReader {
+            stream,
+            deadline,
+            applied: None,
+        }
+    }
 }
 
 impl Read for DeadlineReader {
+    /// One read, waiting at most until the deadline. The socket's timeout is lowered only
+    /// when the time left has fallen an eighth below the timeout last set, so a read never
+    /// waits past the deadline by more than an eighth of the time that was left.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
             }
-            self.stream.set_read_timeout(Some(left))?;
+            let stale = match self.applied {
+                Some(applied) => left < applied - applied / 8 || left > applied,
+                None => true,
+            };
+            if stale {
+                self.stream.set_read_timeout(Some(left))?;
+                self.applied = Some(left);
+            }
+        } else if self.applied.take().is_some() {
+            self.stream.set_read_timeout(None)?;
         }
         self.stream.read(buf)
     }
@@ -158,12 +182,12 @@ impl TcpTransport {
             .map_err(|e| io_error(e, "connect", &peer, None))?;
         let reader = BufReader::with_capacity(
             64 << 10,
-            DeadlineReader {
-                stream: stream
+            DeadlineReader::new(
+                stream
                     .try_clone()
                     .map_err(|e| io_error(e, "connect", &peer, None))?,
-                deadline: Some(deadline),
-            },
+                Some(deadline),
+            ),
         );
         let mut transport = TcpTransport {
             reader,
@@ -188,9 +212,9 @@ impl TcpTransport {
                 timeout,
             });
         }
+        // Reads follow the reader's own deadline; writes get the time left.
         self.stream
-            .set_read_timeout(Some(left))
-            .and_then(|_| self.stream.set_write_timeout(Some(left)))
+            .set_write_timeout(Some(left))
             .map_err(|e| io_error(e, "handshake", &self.peer, None))
     }
 
@@ -222,10 +246,10 @@ impl TcpTransport {
     }
 
     fn apply_timeouts(&mut self) -> Result<()> {
+        // From now on each reply starts its own read deadline (`start_reply_deadline`).
         self.reader.get_mut().deadline = None;
         self.stream
-            .set_read_timeout(None)
-            .and_then(|_| self.stream.set_write_timeout(self.write_timeout))
+            .set_write_timeout(self.write_timeout)
             .map_err(|e| io_error(e, "connect", &self.peer, None))
     }
 
@@ -257,8 +281,8 @@ pub enum FrameReadError {
 
 /// Reads one frame from any byte stream: the 16-byte header (validated against
 /// `max_frame_size` before anything is allocated), then the payload, whose buffer grows
-/// only as bytes actually arrive (to at most twice what has arrived), so a lying size
-/// header costs nothing.
+/// only as bytes actually arrive (the codec's growth rule: at most 64 times what has
+/// arrived), so a lying size header costs nothing.
 ///
 /// ```
 /// use rayforce_client::transport::read_frame;

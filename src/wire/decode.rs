@@ -3,8 +3,9 @@
 //! intermediate payload buffer: a 10M-element column is read into its final `Vec<i64>`).
 //!
 //! Untrusted input is the rule here: every count is checked against the bytes the frame
-//! announces, and no buffer is ever sized by a count: each grows only with the bytes that
-//! have actually arrived (at most twice what it holds, see [`next_capacity`]),
+//! announces, and no buffer is ever sized by a count alone: each grows with the bytes that
+//! have actually arrived (doubling, and reserving the whole column only once a 64th of it
+//! has arrived, see [`next_capacity`]),
 //! nesting is bounded by [`Limits::max_depth`], and every problem is a [`DecodeError`]
 //! (or, for streams, the reader's own I/O error). The decoder never reads past the
 //! announced payload size.
@@ -19,14 +20,21 @@ use std::io::{self, BufRead, Read};
 
 /// Bytes are read into a growing buffer in steps of at most this size.
 const CHUNK: usize = 16 << 20;
-/// The first reservation for a column or string; after it, a buffer grows only to twice
-/// what it already holds, so memory follows the bytes received whatever the counts claim.
+/// The first reservation for a column or string, in bytes.
 const FIRST_STEP: usize = 64 << 10;
+/// Once this fraction (1/N) of a column has arrived, the rest is reserved at once: a
+/// lying count costs at most N times the bytes actually sent.
+const TRUST_AFTER: usize = 64;
 
 /// The capacity (in elements of `width` bytes) a buffer holding `have` of `count` elements
-/// may grow to now: at most twice what has arrived (at least `FIRST_STEP` bytes), and
-/// exactly `count` once that is within reach.
+/// may grow to now. Memory follows the bytes received, whatever the counts claim: the
+/// buffer doubles from `FIRST_STEP` bytes, and only once a 64th of the column has arrived
+/// is the whole column reserved, so a lying count costs at most 64 times the bytes
+/// actually sent, while an honest large reply pays a few small copies and one jump.
 pub(crate) fn next_capacity(have: usize, count: usize, width: usize) -> usize {
+    if have.saturating_mul(TRUST_AFTER) >= count {
+        return count;
+    }
     let first = (FIRST_STEP / width.max(1)).max(1);
     count.min(have.saturating_mul(2).max(first))
 }
@@ -198,17 +206,26 @@ impl<R: BufRead> Reader<R> {
     ) -> Res<()> {
         let mut left = count;
         while left > 0 {
+            let remaining = self.remaining();
             let buf = self.src.fill_buf().map_err(StreamError::Io)?;
             if buf.is_empty() {
                 return Err(self.truncated(left));
             }
-            // Every symbol takes at least its NUL, so `buf` holds at most `buf.len()` of them.
-            let before = (bytes.capacity(), ends.capacity());
-            ends.reserve(left.min(buf.len()));
-            bytes.reserve(buf.len());
-            if before != (bytes.capacity(), ends.capacity()) {
+            let done = count - left;
+            if done.saturating_mul(TRUST_AFTER) >= count && done > 0 && ends.capacity() < count {
+                // A 64th has arrived: room for the rest at the average length so far (and
+                // a quarter more), hinted once: a hint on a buffer that still grows would
+                // make every later growth a copy.
+                ends.reserve_exact(left);
+                let average = bytes.len() / done + 1;
+                let estimate = average.saturating_mul(left).saturating_mul(5) / 4;
+                bytes.reserve(estimate.min(remaining));
                 super::hugepages::advise(bytes);
                 super::hugepages::advise(ends);
+            } else {
+                // Every symbol takes at least its NUL: `buf` holds at most `buf.len()` of them.
+                ends.reserve(left.min(buf.len()));
+                bytes.reserve(buf.len());
             }
             let mut used = 0;
             for nul in memchr::memchr_iter(0, buf) {
@@ -240,13 +257,24 @@ impl<R: BufRead> Reader<R> {
             let start = out.len();
             let want = next_capacity(start, count, width);
             if out.capacity() < want {
-                out.try_reserve_exact(want - start).map_err(|_| {
+                let no_memory = || {
                     StreamError::Decode(DecodeError::FrameTooLarge {
                         size: (want * width) as u64,
                         max: isize::MAX as u64,
                     })
-                })?;
-                super::hugepages::advise(&out);
+                };
+                if want == count {
+                    // The final buffer is fresh, so the huge-page hint applies before its
+                    // first touch; the prefix (at most a 64th) is copied over once.
+                    let mut full: Vec<T> = Vec::new();
+                    full.try_reserve_exact(count).map_err(|_| no_memory())?;
+                    super::hugepages::advise(&full);
+                    full.extend_from_slice(&out);
+                    out = full;
+                } else {
+                    out.try_reserve_exact(want - start)
+                        .map_err(|_| no_memory())?;
+                }
             }
             let step = (want - start).min(CHUNK / width);
             out.resize(start + step, T::zeroed());
