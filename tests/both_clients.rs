@@ -11,8 +11,8 @@ use rayforce_client::client::{AsyncClient, Pipeline};
 use rayforce_client::query::{col, Table};
 use rayforce_client::{Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value};
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Read;
+
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -141,20 +141,7 @@ fn async_client_behaves_on_the_real_server() {
     behaves_on_the_real_server::<Async>();
 }
 
-/// A fake server: handshake, then `behave` with the connection.
-fn fake_server(behave: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        if let Ok((mut s, _)) = listener.accept() {
-            let mut hello = [0u8; 2];
-            if s.read_exact(&mut hello).is_ok() && s.write_all(&[3, 0]).is_ok() {
-                behave(s);
-            }
-        }
-    });
-    port
-}
+use common::fake_server;
 
 fn times_out_then_dies_with_its_cause<C: Api>() {
     // Reads requests, never answers, then closes after 1.5 s.
@@ -220,11 +207,7 @@ async fn server_closing_with_requests_queued_fails_every_caller() {
                 tokio::spawn(async move { c.execute(&Value::I64(i)).await })
             })
             .collect();
-        for call in calls {
-            let result = tokio::time::timeout(Duration::from_secs(5), call)
-                .await
-                .expect("a caller hung")
-                .unwrap();
+        for result in join_all_within(calls, Duration::from_secs(5)).await {
             assert!(result.is_err(), "round {round}: {result:?}");
         }
         assert!(start.elapsed() < Duration::from_secs(4), "round {round}");
@@ -254,11 +237,7 @@ async fn server_that_stops_reading_fails_every_caller_within_the_timeouts() {
             tokio::spawn(async move { c.execute(&v).await })
         })
         .collect();
-    for call in calls {
-        let result = tokio::time::timeout(Duration::from_secs(5), call)
-            .await
-            .expect("a caller hung")
-            .unwrap();
+    for result in join_all_within(calls, Duration::from_secs(5)).await {
         assert!(
             matches!(result, Err(Error::Timeout { .. } | Error::Dead { .. })),
             "{result:?}"
@@ -269,4 +248,18 @@ async fn server_that_stops_reading_fails_every_caller_within_the_timeouts() {
         "{:?}",
         start.elapsed()
     );
+}
+
+/// Every task's output; a task still running after `limit` is a hung caller (a failure).
+async fn join_all_within<T>(tasks: Vec<tokio::task::JoinHandle<T>>, limit: Duration) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        out.push(
+            tokio::time::timeout(limit, task)
+                .await
+                .expect("a caller hung")
+                .unwrap(),
+        );
+    }
+    out
 }

@@ -7,7 +7,7 @@ use rayforce_client::{Client, Error, Value};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -60,21 +60,9 @@ fn largest_allocation<T>(f: impl FnOnce() -> T) -> (T, usize) {
     (out, LARGEST.load(Ordering::Relaxed))
 }
 
-/// A listener that runs `behave` on its first connection, after the handshake and after
-/// reading the client's first request.
-fn fake_server(behave: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut hello = [0u8; 2];
-            stream.read_exact(&mut hello).unwrap();
-            stream.write_all(&[3, 0]).unwrap();
-            behave(stream);
-        }
-    });
-    port
-}
+mod common;
+
+use common::{fake_server, write_reply};
 
 fn read_request(stream: &mut TcpStream) {
     let mut head = [0u8; 16];
@@ -229,20 +217,13 @@ fn a_reply_nobody_asked_for_is_a_protocol_error_at_the_next_call() {
     let port = fake_server(|mut s| {
         // Answer the first request, then send a second, unsolicited reply.
         read_request(&mut s);
-        for v in [1i64, 2] {
-            let payload = rayforce_client::wire::encode(&Value::I64(v)).unwrap();
-            let mut bytes = response_header(payload.len() as u64, 0);
-            bytes.extend_from_slice(&payload);
-            s.write_all(&bytes).unwrap();
-        }
+        write_reply(&mut s, &Value::I64(1));
+        write_reply(&mut s, &Value::I64(2));
         // Would answer the next request with 3.
         let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
         let mut head = [0u8; 16];
         if s.read_exact(&mut head).is_ok() {
-            let payload = rayforce_client::wire::encode(&Value::I64(3)).unwrap();
-            let mut bytes = response_header(payload.len() as u64, 0);
-            bytes.extend_from_slice(&payload);
-            let _ = s.write_all(&bytes);
+            write_reply(&mut s, &Value::I64(3));
         }
         thread::sleep(Duration::from_secs(1));
     });
@@ -361,12 +342,8 @@ mod async_client {
     async fn a_reply_nobody_asked_for_kills_the_connection_with_a_protocol_error() {
         let port = fake_server(|mut s| {
             read_request(&mut s);
-            for v in [1i64, 2] {
-                let payload = rayforce_client::wire::encode(&Value::I64(v)).unwrap();
-                let mut bytes = response_header(payload.len() as u64, 0);
-                bytes.extend_from_slice(&payload);
-                s.write_all(&bytes).unwrap();
-            }
+            write_reply(&mut s, &Value::I64(1));
+            write_reply(&mut s, &Value::I64(2));
             thread::sleep(Duration::from_secs(2));
         });
         let client = AsyncClient::connect("127.0.0.1", port).await.unwrap();

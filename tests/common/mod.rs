@@ -16,3 +16,32 @@ pub fn connected() -> (LocalServer, Client) {
     let client = server.client().expect("connect to the local server");
     (server, client)
 }
+
+/// A fake server on a free loopback port: on its first connection it does the server's
+/// side of the handshake (no password), then runs `behave`. For tests of clients facing a
+/// misbehaving server.
+pub fn fake_server(behave: impl FnOnce(std::net::TcpStream) + Send + 'static) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut hello = [0u8; 2];
+            if s.read_exact(&mut hello).is_ok() && s.write_all(&[3, 0]).is_ok() {
+                behave(s);
+            }
+        }
+    });
+    port
+}
+
+/// Writes one RESPONSE frame carrying `value` (flags as given).
+pub fn write_reply(stream: &mut std::net::TcpStream, value: &rayforce_client::Value) {
+    use std::io::Write;
+    let payload = rayforce_client::wire::encode(value).unwrap();
+    let header = rayforce_client::wire::FrameHeader::new(
+        rayforce_client::wire::MsgType::Response,
+        payload.len() as u64,
+    );
+    let _ = stream.write_all(&[&header.encode()[..], &payload].concat());
+}
