@@ -187,9 +187,9 @@ fn honest_large_replies_still_decode_with_bounded_growth() {
     assert_eq!(client.execute("1").unwrap(), Value::from(column));
 }
 
-#[test]
-fn read_timeout_is_a_deadline_for_the_whole_reply() {
-    let port = fake_server(|mut s| {
+/// A server that answers the first request one byte every 300 ms.
+fn trickling_server() -> u16 {
+    fake_server(|mut s| {
         read_request(&mut s);
         let payload = rayforce_client::wire::encode(&Value::from(vec![1i64; 64])).unwrap();
         let mut bytes = response_header(payload.len() as u64, 0);
@@ -200,7 +200,12 @@ fn read_timeout_is_a_deadline_for_the_whole_reply() {
             }
             thread::sleep(Duration::from_millis(300));
         }
-    });
+    })
+}
+
+#[test]
+fn read_timeout_is_a_deadline_for_the_whole_reply() {
+    let port = trickling_server();
     let mut client = Client::builder("127.0.0.1", port)
         .read_timeout(Some(Duration::from_secs(1)))
         .connect()
@@ -306,21 +311,6 @@ fn compressed_replies_shorter_than_their_size_prefix_or_overlong_are_protocol_er
 mod async_client {
     use super::*;
     use rayforce_client::client::AsyncClient;
-
-    fn trickling_server() -> u16 {
-        fake_server(|mut s| {
-            read_request(&mut s);
-            let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
-            let mut bytes = response_header(payload.len() as u64, 0);
-            bytes.extend_from_slice(&payload);
-            for b in bytes {
-                if s.write_all(&[b]).is_err() {
-                    return;
-                }
-                thread::sleep(Duration::from_millis(300));
-            }
-        })
-    }
 
     #[tokio::test]
     async fn pipeline_obeys_the_read_timeout() {
