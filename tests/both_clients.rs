@@ -111,6 +111,21 @@ fn behaves_on_the_real_server<C: Api>() {
     assert!(replies[2].is_err());
     assert!(replies[3].is_ok());
 
+    // A large reply (16 MB: the async client decodes it while it arrives).
+    match c.execute(&"(til 2000000)").unwrap() {
+        Value::Vector(rayforce_client::Vector::I64(v)) => {
+            assert_eq!(v.len(), 2_000_000);
+            assert_eq!(v[1_999_999], 1_999_999);
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = c.execute(&"(+ 1 'a)").unwrap_err();
+    assert_eq!(
+        err.server_code(),
+        Some(&ServerErrorCode::Type),
+        "still in step"
+    );
+
     // Typed insert and fetch.
     let rows = vec![
         Trade {
@@ -248,6 +263,43 @@ async fn server_that_stops_reading_fails_every_caller_within_the_timeouts() {
         "{:?}",
         start.elapsed()
     );
+}
+
+/// Closing the client while a large reply is being decoded as it arrives (the server sent
+/// its header and stalled): the caller gets an error at once (and the socket is shut down,
+/// which ends the decode blocked on it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_ends_a_stalled_streaming_decode() {
+    use std::io::Write;
+    let port = fake_server(|mut s| {
+        let mut buf = [0u8; 64];
+        let _ = s.read(&mut buf);
+        let header = rayforce_client::wire::FrameHeader::new(
+            rayforce_client::wire::MsgType::Response,
+            80_000_010,
+        );
+        let mut start = header.encode().to_vec();
+        start.extend_from_slice(&[5, 0]);
+        start.extend_from_slice(&10_000_000i64.to_le_bytes());
+        start.extend_from_slice(&[0u8; 4096]);
+        let _ = s.write_all(&start);
+        thread::sleep(Duration::from_secs(10));
+    });
+    let client = Client::builder("127.0.0.1", port)
+        .read_timeout(None)
+        .connect_async()
+        .await
+        .unwrap();
+    let call = {
+        let c = client.clone();
+        tokio::spawn(async move { c.execute("(til 10000000)").await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let start = Instant::now();
+    client.close().await.unwrap();
+    let result = join_all_within(vec![call], Duration::from_secs(3)).await;
+    assert!(result[0].is_err(), "{:?}", result[0]);
+    assert!(start.elapsed() < Duration::from_secs(2));
 }
 
 /// Every task's output; a task still running after `limit` is a hung caller (a failure).

@@ -8,16 +8,20 @@
 //! fatal error drains every slot, so no caller is ever left waiting on a dead connection.
 //! Requests go through a bounded channel (backpressure); `read_timeout` bounds every wait
 //! for a reply, `write_timeout` every write. Dropping a future mid-request is safe: its
-//! reply is read and discarded.
+//! reply is read and discarded. Replies of 1 MiB and more are decoded while they arrive by
+//! the same streaming decoder as the sync client (on tokio's blocking pool), so a large
+//! result is never held twice; closing or dropping the client shuts the socket down, which
+//! also ends such a decode.
 
 use super::{ClientBuilder, Pipeline, Request};
 use crate::transport::ConnectOptions;
-use crate::wire::{handshake, Frame, FrameHeader, Limits, MsgType, HEADER_LEN};
+use crate::wire::{self, handshake, Frame, FrameHeader, Limits, MsgType, StreamError, HEADER_LEN};
 use crate::{DecodeError, Error, Result, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -49,13 +53,23 @@ struct Inner {
     limits: Limits,
     compress_above: Option<usize>,
     tasks: [JoinHandle<()>; 2],
+    /// Another handle on the socket, to shut it down on close or drop: that also ends a
+    /// streaming decode blocked on the socket.
+    socket: std::net::TcpStream,
+}
+
+impl Inner {
+    fn stop(&self) {
+        let _ = self.socket.shutdown(std::net::Shutdown::Both);
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        for t in &self.tasks {
-            t.abort();
-        }
+        self.stop();
     }
 }
 
@@ -142,6 +156,10 @@ impl AsyncClient {
                 addr: peer.clone(),
                 timeout: options.connect_timeout,
             })??;
+        let setup_err = |e| io_err(e, "connect", &peer, None);
+        let std_stream = stream.into_std().map_err(setup_err)?;
+        let socket = std_stream.try_clone().map_err(setup_err)?;
+        let stream = TcpStream::from_std(std_stream).map_err(setup_err)?;
         let (reader, writer) = stream.into_split();
         let shared = Arc::new(Mutex::new(Shared::default()));
         let (tx, rx) = mpsc::channel::<Command>(QUEUE);
@@ -167,6 +185,7 @@ impl AsyncClient {
                 limits: options.limits,
                 compress_above,
                 tasks: [writer, reader],
+                socket,
             }),
         })
     }
@@ -197,9 +216,7 @@ impl AsyncClient {
                 let _ = slot.send(Err(Error::Closed));
             }
         }
-        for t in &self.inner.tasks {
-            t.abort();
-        }
+        self.inner.stop();
         Ok(())
     }
 
@@ -367,18 +384,23 @@ async fn write_loop(
 /// The reader: one reply per queued slot, in order; a dropped slot discards its reply. A
 /// reply with no slot waiting was never asked for: a protocol error.
 async fn read_loop(
-    mut reader: tokio::net::tcp::OwnedReadHalf,
+    mut reader: OwnedReadHalf,
     shared: Arc<Mutex<Shared>>,
     peer: String,
     limits: Limits,
 ) {
     loop {
-        let value = match read_reply(&mut reader, &limits, &peer).await {
+        let (result, back) = read_reply(reader, &limits, &peer).await;
+        let value = match result {
             Ok(v) => v,
             Err(e) => {
                 fail_all(&shared, e);
                 return;
             }
+        };
+        reader = match back {
+            Some(r) => r,
+            None => return,
         };
         let slot = lock(&shared).pending.pop_front();
         let Some(slot) = slot else {
@@ -402,50 +424,109 @@ async fn read_loop(
     }
 }
 
-/// Reads one RESPONSE frame (its buffer growing only as bytes arrive) and decodes it.
+/// Replies at least this large are decoded while they arrive (as by the sync client), on
+/// the blocking pool; smaller ones are read whole, then decoded.
+const STREAM_ABOVE: u64 = 1 << 20;
+
+/// The read half as a blocking reader, for the streaming decoder on the blocking pool.
+struct BlockOn<'a> {
+    half: &'a mut OwnedReadHalf,
+    rt: &'a tokio::runtime::Handle,
+}
+
+impl std::io::Read for BlockOn<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.rt.block_on(self.half.read(buf))
+    }
+}
+
+/// Reads one RESPONSE frame and decodes it: a large uncompressed payload straight from the
+/// socket into its final buffers (the same streaming decoder as the sync client), others
+/// from a buffer that grows only as bytes arrive. Gives the read half back unless it was
+/// lost with its blocking task.
 async fn read_reply(
-    reader: &mut tokio::net::tcp::OwnedReadHalf,
+    mut reader: OwnedReadHalf,
     limits: &Limits,
     peer: &str,
-) -> Result<Value> {
+) -> (Result<Value>, Option<OwnedReadHalf>) {
     let protocol = |source| Error::Protocol {
         addr: peer.to_string(),
         source,
     };
+    let lost = |reason: String| Error::ConnectionLost {
+        addr: peer.to_string(),
+        reason,
+    };
     let mut head = [0u8; HEADER_LEN];
-    reader
-        .read_exact(&mut head)
-        .await
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => Error::ConnectionLost {
-                addr: peer.to_string(),
-                reason: "the server closed the connection".into(),
-            },
+    if let Err(e) = reader.read_exact(&mut head).await {
+        let e = match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => lost("the server closed the connection".into()),
             _ => io_err(e, "read", peer, None),
-        })?;
-    let header = FrameHeader::decode(&head, limits.max_frame_size).map_err(protocol)?;
-    if header.msg_type != MsgType::Response {
-        return Err(protocol(DecodeError::UnexpectedMessageType(
-            header.msg_type.code(),
-        )));
+        };
+        return (Err(e), Some(reader));
+    }
+    let header = match FrameHeader::decode(&head, limits.max_frame_size) {
+        Ok(h) if h.msg_type == MsgType::Response => h,
+        Ok(h) => {
+            let e = protocol(DecodeError::UnexpectedMessageType(h.msg_type.code()));
+            return (Err(e), Some(reader));
+        }
+        Err(e) => return (Err(protocol(e)), Some(reader)),
+    };
+    if header.size >= STREAM_ABOVE && !header.is_compressed() {
+        let rt = tokio::runtime::Handle::current();
+        let limits = *limits;
+        let decoded = tokio::task::spawn_blocking(move || {
+            let result = {
+                let source = BlockOn {
+                    half: &mut reader,
+                    rt: &rt,
+                };
+                let mut source = std::io::BufReader::with_capacity(
+                    64 << 10,
+                    std::io::Read::take(source, header.size),
+                );
+                wire::decode_stream(&mut source, header.size, &limits)
+            };
+            (result, reader)
+        })
+        .await;
+        return match decoded {
+            Ok((Ok(value), reader)) => (Ok(value), Some(reader)),
+            Ok((Err(StreamError::Io(e)), reader)) => {
+                (Err(io_err(e, "read", peer, None)), Some(reader))
+            }
+            Ok((Err(StreamError::Decode(DecodeError::Truncated { .. })), reader)) => (
+                Err(lost(
+                    "the server closed the connection in the middle of a reply".into(),
+                )),
+                Some(reader),
+            ),
+            Ok((Err(StreamError::Decode(e)), reader)) => (Err(protocol(e)), Some(reader)),
+            Err(join) => (
+                Err(lost(format!("the reply decoder stopped: {join}"))),
+                None,
+            ),
+        };
     }
     let mut payload = Vec::new();
-    let got = (&mut *reader)
+    let got = match (&mut reader)
         .take(header.size)
         .read_to_end(&mut payload)
         .await
-        .map_err(|e| io_err(e, "read", peer, None))?;
+    {
+        Ok(n) => n,
+        Err(e) => return (Err(io_err(e, "read", peer, None)), Some(reader)),
+    };
     if got as u64 != header.size {
-        return Err(Error::ConnectionLost {
-            addr: peer.to_string(),
-            reason: format!(
-                "the server closed the connection after {got} of {} payload bytes",
-                header.size
-            ),
-        });
+        let e = lost(format!(
+            "the server closed the connection after {got} of {} payload bytes",
+            header.size
+        ));
+        return (Err(e), Some(reader));
     }
-    let value = Frame { header, payload }.value(limits).map_err(protocol)?;
-    Ok(value)
+    let value = Frame { header, payload }.value(limits).map_err(protocol);
+    (value, Some(reader))
 }
 
 impl std::fmt::Debug for AsyncClient {
