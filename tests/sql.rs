@@ -543,3 +543,42 @@ fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
         .unwrap();
     assert_eq!(v, Value::List(vec![Value::symbol("")]));
 }
+
+/// With a bound table, the statement's only table is that table whatever the SQL calls it
+/// (it used to query a server table named `t` and fail with `name`); joins keep `self`.
+#[test]
+fn a_bound_table_is_the_statements_only_table() {
+    let (_server, mut c) = common::connected();
+    c.execute(EMPLOYEES).unwrap();
+    let bound = || Table::named("employees");
+    for sql in [
+        "SELECT id FROM t WHERE age > 30",
+        "SELECT id FROM self WHERE age > 30",
+        "SELECT id FROM employees WHERE age > 30",
+    ] {
+        let q = SqlQuery::on(bound(), sql);
+        assert_eq!(
+            q.compile().unwrap(),
+            bound()
+                .select(["id"])
+                .filter(col("age").gt(30))
+                .compile()
+                .unwrap(),
+            "{sql}"
+        );
+        let rows = c.execute(&q).unwrap();
+        assert_eq!(rows.as_table().unwrap().num_rows(), 3, "{sql}");
+    }
+    c.execute(&SqlQuery::on(
+        bound(),
+        "UPDATE t SET salary = 1.0 WHERE id = 1",
+    ))
+    .unwrap();
+    let one = c
+        .execute(&SqlQuery::on(bound(), "SELECT salary FROM x WHERE id = 1"))
+        .unwrap();
+    assert_eq!(
+        one.as_table().unwrap().columns()[0],
+        Value::from(vec![1.0f64])
+    );
+}

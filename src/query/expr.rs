@@ -88,52 +88,73 @@ impl IntoExpr for Expr {
     }
 }
 
+/// A Rust value as a Rayforce value, for places that take values only (such as
+/// [`SqlQuery::bind`](super::SqlQuery::bind)): the same conversions as [`IntoExpr`] makes
+/// for literals (plain integers become i64), and no expressions.
+pub trait IntoValue {
+    /// The value.
+    fn into_value(self) -> Value;
+}
+
+impl IntoValue for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
+
 impl IntoExpr for Value {
     fn into_expr(self) -> Expr {
         Expr::Literal(self)
     }
 }
 
-macro_rules! into_expr_via_value {
-    ($($t:ty),*) => {$(
+/// Literal types: one conversion rule ([`IntoValue`]) used by [`IntoExpr`] too.
+macro_rules! literal_types {
+    ($($t:ty => |$v:ident| $value:expr),* $(,)?) => {$(
+        impl IntoValue for $t {
+            fn into_value(self) -> Value {
+                let $v = self;
+                $value
+            }
+        }
         impl IntoExpr for $t {
             fn into_expr(self) -> Expr {
-                Expr::Literal(Value::from(self))
+                Expr::Literal(self.into_value())
             }
         }
     )*};
 }
-into_expr_via_value!(
-    i64,
-    f64,
-    f32,
-    bool,
-    &str,
-    String,
-    crate::Date,
-    crate::Time,
-    crate::Timestamp,
-    crate::Guid,
-    Symbol,
-    Vector,
-    Option<i64>,
-    Option<f64>
+literal_types!(
+    i64 => |v| Value::from(v),
+    f64 => |v| Value::from(v),
+    f32 => |v| Value::from(v),
+    bool => |v| Value::from(v),
+    &str => |v| Value::from(v),
+    String => |v| Value::from(v),
+    crate::Date => |v| Value::from(v),
+    crate::Time => |v| Value::from(v),
+    crate::Timestamp => |v| Value::from(v),
+    crate::Guid => |v| Value::from(v),
+    Symbol => |v| Value::from(v),
+    Vector => |v| Value::from(v),
+    Option<i64> => |v| Value::from(v),
+    Option<f64> => |v| Value::from(v),
+    i32 => |v| Value::I64(v as i64),
+    i16 => |v| Value::I64(v as i64),
+    u8 => |v| Value::I64(v as i64),
+    u16 => |v| Value::I64(v as i64),
+    u32 => |v| Value::I64(v as i64),
 );
-
-macro_rules! into_expr_as_i64 {
-    ($($t:ty),*) => {$(
-        impl IntoExpr for $t {
-            fn into_expr(self) -> Expr {
-                Expr::Literal(Value::I64(self as i64))
-            }
-        }
-    )*};
-}
-into_expr_as_i64!(i32, i16, u8, u16, u32);
 
 impl<T: IntoExpr + Clone> IntoExpr for &T {
     fn into_expr(self) -> Expr {
         self.clone().into_expr()
+    }
+}
+
+impl<T: IntoValue + Clone> IntoValue for &T {
+    fn into_value(self) -> Value {
+        self.clone().into_value()
     }
 }
 

@@ -26,7 +26,7 @@ mod sql;
 mod table;
 mod update;
 
-pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr, MAX_EXPR_DEPTH};
+pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr, IntoValue, MAX_EXPR_DEPTH};
 pub use insert::{InsertData, InsertQuery, UpsertQuery};
 pub use join::{JoinKind, JoinQuery, WindowJoinQuery};
 pub use select::{asc, desc, SelectQuery, SortKey};

@@ -43,8 +43,15 @@ impl SqlQuery {
         }
     }
 
-    /// SQL run against `table`: `FROM self` (and `UPDATE self`, `INSERT INTO self`) refers
-    /// to it.
+    /// SQL run against `table`: the statement's only table is `table`, whatever name the
+    /// SQL gives it (`FROM t`, `UPDATE t`, `INSERT INTO t`); in a join, `self` is `table`
+    /// and other names are server tables.
+    ///
+    /// ```
+    /// use rayforce_client::query::{SqlQuery, Table};
+    /// let q = SqlQuery::on(Table::named("employees"), "SELECT id FROM t WHERE id > 3");
+    /// assert_eq!(q.to_rayfall().unwrap(), "(select {id: id from: employees where: (> id 3)})");
+    /// ```
     pub fn on(table: Table, sql: &str) -> SqlQuery {
         SqlQuery {
             sql: sql.to_string(),
@@ -55,13 +62,15 @@ impl SqlQuery {
 
     /// Binds the next parameter (`?` in order, or `$1`, `$2`, … by position).
     /// Parameters keep their type exactly (a Rust string is a STR value; bind
-    /// `Value::symbol(..)` for a symbol column); Rust integers bind as i64.
-    pub fn bind(mut self, value: impl super::IntoExpr) -> SqlQuery {
-        let value = match value.into_expr() {
-            super::Expr::Literal(v) => v,
-            other => Value::from(format!("{other:?}")),
-        };
-        self.params.push(value);
+    /// `Value::symbol(..)` for a symbol column); Rust integers bind as i64. Only values
+    /// bind: an expression is a compile error.
+    ///
+    /// ```compile_fail
+    /// use rayforce_client::query::{col, SqlQuery};
+    /// let q = SqlQuery::new("SELECT id FROM t WHERE id > ?").bind(col("c") + 1);
+    /// ```
+    pub fn bind(mut self, value: impl super::IntoValue) -> SqlQuery {
+        self.params.push(value.into_value());
         self
     }
 

@@ -89,7 +89,13 @@ impl Lowering<'_> {
             [] => return Err(unsupported("a FROM clause is needed", &"SELECT …")),
             [_, second, ..] => return Err(unsupported("one FROM table (use JOIN)", second)),
         };
-        let mut source: Query = self.factor(&twj.relation)?.into();
+        // With a bound table (`SqlQuery::on`), a statement's only table is the bound one,
+        // whatever its name; in a join, `self` names it and other names are server tables.
+        let mut source: Query = if twj.joins.is_empty() {
+            self.only_table(&twj.relation)?.into()
+        } else {
+            self.factor(&twj.relation)?.into()
+        };
         for join in &twj.joins {
             let right = self.factor(&join.relation)?;
             let (left_join, constraint) = match &join.join_operator {
@@ -111,6 +117,14 @@ impl Lowering<'_> {
             source = joined.into();
         }
         Ok(source)
+    }
+
+    /// The table of a statement that names one table: the bound table when there is one.
+    fn only_table(&self, f: &TableFactor) -> Result<Table> {
+        match (&self.self_table, f) {
+            (Some(bound), TableFactor::Table { args: None, .. }) => Ok(bound.clone()),
+            _ => self.factor(f),
+        }
     }
 
     fn factor(&self, f: &TableFactor) -> Result<Table> {
@@ -288,7 +302,7 @@ impl Lowering<'_> {
         {
             return Err(unsupported("unsupported UPDATE clause", u));
         }
-        let table = self.factor(&u.table.relation)?;
+        let table = self.only_table(&u.table.relation)?;
         let mut query = table.update();
         for a in &u.assignments {
             let column = assignment_column(&a.target)?;
@@ -316,7 +330,10 @@ impl Lowering<'_> {
             return Err(unsupported("unsupported INSERT clause", i));
         }
         let table = match &i.table {
-            TableObject::TableName(name) => self.table(name)?,
+            TableObject::TableName(name) => match &self.self_table {
+                Some(bound) => bound.clone(),
+                None => self.table(name)?,
+            },
             other => return Err(unsupported("INSERT INTO takes a table name", other)),
         };
         let columns: Vec<String> = i
