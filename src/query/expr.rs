@@ -317,17 +317,44 @@ impl Expr {
     pub fn filter(self, mask: impl IntoExpr) -> Expr {
         binary("filter", self, mask)
     }
-    /// `(count a)`.
-    pub fn count(self) -> Expr {
-        unary("count", self)
+    /// An aggregate that skips nulls. Over a masked column (`col.filter(mask)`) it is
+    /// written `(f (if mask col 0Nl))` — and a masked count `(sum mask)` — which is right
+    /// both in a grouped select and outside one: `(f (filter col mask))` is a `type` error
+    /// in an ungrouped select and, in a grouped one, applies the mask to the whole column
+    /// before grouping, silently giving wrong numbers (query-semantics §7.11, §7.14).
+    fn null_skipping_aggregate(self, f: &str) -> Expr {
+        match self {
+            Expr::Call(name, mut args) if name == "filter" && args.len() == 2 => {
+                let mask = args.pop().expect("two arguments");
+                let column = args.pop().expect("two arguments");
+                if f == "count" {
+                    return unary("sum", mask);
+                }
+                let masked = Expr::Call(
+                    "if".into(),
+                    vec![
+                        mask,
+                        column,
+                        Expr::Literal(Value::TypedNull(crate::Type::I64)),
+                    ],
+                );
+                unary(f, masked)
+            }
+            other => unary(f, other),
+        }
     }
-    /// `(sum a)`.
+
+    /// `(count a)`; over `a.filter(mask)`, the number of rows where `mask` holds.
+    pub fn count(self) -> Expr {
+        self.null_skipping_aggregate("count")
+    }
+    /// `(sum a)` (masked columns: see `count`'s note on `filter`).
     pub fn sum(self) -> Expr {
-        unary("sum", self)
+        self.null_skipping_aggregate("sum")
     }
     /// `(avg a)`.
     pub fn avg(self) -> Expr {
-        unary("avg", self)
+        self.null_skipping_aggregate("avg")
     }
     /// `(avg a)`, under its other name.
     pub fn mean(self) -> Expr {
@@ -335,11 +362,11 @@ impl Expr {
     }
     /// `(min a)`.
     pub fn min(self) -> Expr {
-        unary("min", self)
+        self.null_skipping_aggregate("min")
     }
     /// `(max a)`.
     pub fn max(self) -> Expr {
-        unary("max", self)
+        self.null_skipping_aggregate("max")
     }
     /// `(first a)`.
     pub fn first(self) -> Expr {
@@ -351,7 +378,7 @@ impl Expr {
     }
     /// `(med a)`.
     pub fn median(self) -> Expr {
-        unary("med", self)
+        self.null_skipping_aggregate("med")
     }
     /// Population standard deviation `(dev a)`.
     pub fn dev(self) -> Expr {
