@@ -69,6 +69,15 @@ fn payload<R: Request + ?Sized>(r: &R) -> Vec<u8> {
     Client::encode_request(r).unwrap()
 }
 
+/// A pipeline of 1000 × `(+ 1 2)`, encoded anew for each batch (as a user would).
+fn plus_batch() -> rayforce_client::client::Pipeline {
+    let mut p = rayforce_client::client::Pipeline::new();
+    for _ in 0..1000 {
+        p.push("(+ 1 2)").unwrap();
+    }
+    p
+}
+
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
@@ -187,11 +196,7 @@ fn main() {
     let (sdk, floor) = interleave(
         60,
         || {
-            let mut p = rayforce_client::client::Pipeline::new();
-            for _ in 0..1000 {
-                p.push("(+ 1 2)").unwrap();
-            }
-            let replies = client.run(&p).unwrap();
+            let replies = client.run(&plus_batch()).unwrap();
             assert_eq!(replies.len(), 1000);
         },
         || {
@@ -241,11 +246,7 @@ fn main() {
         let (sdk, floor) = interleave(
             60,
             || {
-                let mut p = rayforce_client::client::Pipeline::new();
-                for _ in 0..1000 {
-                    p.push("(+ 1 2)").unwrap();
-                }
-                let replies = rt.block_on(aclient.run(&p)).unwrap();
+                let replies = rt.block_on(aclient.run(&plus_batch())).unwrap();
                 assert_eq!(replies.len(), 1000);
             },
             || {
