@@ -26,6 +26,14 @@ const FIRST_STEP: usize = 64 << 10;
 /// lying count costs at most N times the bytes actually sent.
 const TRUST_AFTER: usize = 64;
 
+/// The most scratch memory a thread keeps between replies.
+const MAX_KEPT_SCRATCH: usize = 4 << 20;
+
+thread_local! {
+    /// Where a fixed-width column's first bytes wait until its count can be trusted.
+    static PREFIX: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The capacity (in elements of `width` bytes) a buffer holding `have` of `count` elements
 /// may grow to now. Memory follows the bytes received, whatever the counts claim: the
 /// buffer doubles from `FIRST_STEP` bytes, and only once a 64th of the column has arrived
@@ -252,31 +260,52 @@ impl<R: BufRead> Reader<R> {
     /// (large ones are remapped, not copied), a lying count costs nothing.
     fn pod_vec<T: bytemuck::Pod>(&mut self, count: usize) -> Res<Vec<T>> {
         let width = std::mem::size_of::<T>();
+        let no_memory = |n: usize| {
+            StreamError::Decode(DecodeError::FrameTooLarge {
+                size: (n * width) as u64,
+                max: isize::MAX as u64,
+            })
+        };
+        // Until enough of the column has arrived to trust its count, its bytes go to a
+        // per-thread scratch buffer that is reused from reply to reply (growing and freeing
+        // a prefix buffer per column fragments the heap, so each column would then fault
+        // fresh pages).
+        let mut prefix = 0;
         let mut out: Vec<T> = Vec::new();
+        if next_capacity(0, count, width) < count {
+            PREFIX.with(|scratch| -> Res<()> {
+                let mut scratch = scratch.borrow_mut();
+                scratch.clear();
+                loop {
+                    let want = next_capacity(prefix, count, width);
+                    if want == count {
+                        return Ok(());
+                    }
+                    let bytes = (want - prefix) * width;
+                    let at = scratch.len();
+                    scratch.try_reserve(bytes).map_err(|_| no_memory(want))?;
+                    scratch.resize(at + bytes, 0);
+                    self.fill(&mut scratch[at..])?;
+                    prefix = want;
+                }
+            })?;
+            out.try_reserve_exact(count).map_err(|_| no_memory(count))?;
+            super::hugepages::advise(&out);
+            PREFIX.with(|scratch| {
+                let mut scratch = scratch.borrow_mut();
+                out.resize(prefix, T::zeroed());
+                bytemuck::cast_slice_mut::<T, u8>(&mut out).copy_from_slice(&scratch);
+                if scratch.capacity() > MAX_KEPT_SCRATCH {
+                    *scratch = Vec::new();
+                }
+            });
+        } else {
+            out.try_reserve_exact(count).map_err(|_| no_memory(count))?;
+            super::hugepages::advise(&out);
+        }
         while out.len() < count {
             let start = out.len();
-            let want = next_capacity(start, count, width);
-            if out.capacity() < want {
-                let no_memory = || {
-                    StreamError::Decode(DecodeError::FrameTooLarge {
-                        size: (want * width) as u64,
-                        max: isize::MAX as u64,
-                    })
-                };
-                if want == count {
-                    // The final buffer is fresh, so the huge-page hint applies before its
-                    // first touch; the prefix (at most a 64th) is copied over once.
-                    let mut full: Vec<T> = Vec::new();
-                    full.try_reserve_exact(count).map_err(|_| no_memory())?;
-                    super::hugepages::advise(&full);
-                    full.extend_from_slice(&out);
-                    out = full;
-                } else {
-                    out.try_reserve_exact(want - start)
-                        .map_err(|_| no_memory())?;
-                }
-            }
-            let step = (want - start).min(CHUNK / width);
+            let step = (count - start).min(CHUNK / width);
             out.resize(start + step, T::zeroed());
             self.fill(bytemuck::cast_slice_mut(&mut out[start..]))?;
         }
