@@ -153,6 +153,9 @@ pub enum Error {
     /// A row could not be converted to or from a Rust value.
     #[error("row conversion: {0}")]
     Row(String),
+    /// A configuration (a connection URL, an environment variable) is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
     /// A local Rayforce server could not be started.
     #[error("local server: {0}")]
     LocalServer(String),
@@ -221,6 +224,7 @@ impl Error {
             },
             Error::Row(m) => Error::Row(m.clone()),
             Error::LocalServer(m) => Error::LocalServer(m.clone()),
+            Error::Config(m) => Error::Config(m.clone()),
         }
     }
 

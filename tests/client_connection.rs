@@ -35,6 +35,37 @@ fn password_accepted_wrong_rejected_missing_reported() {
     assert_eq!(ok.execute("(+ 2 2)").unwrap(), Value::I64(4));
 }
 
+/// Connection URLs reach the real server with their credentials and options, also from
+/// `RAYFORCE_URL`; a wrong password in a URL is the same typed error.
+#[test]
+fn connection_urls_connect_with_credentials_and_options() {
+    let server = LocalServer::builder()
+        .password("p@ss:word")
+        .start()
+        .unwrap();
+    let url = format!(
+        "rayforce://bob:p%40ss%3Aword@127.0.0.1:{}?read_timeout=5s&connect_timeout=2s",
+        server.port()
+    );
+    let mut c = rayforce_client::ClientBuilder::from_url(&url)
+        .unwrap()
+        .connect()
+        .unwrap();
+    assert_eq!(c.execute("(+ 1 2)").unwrap(), Value::I64(3));
+    std::env::set_var("RAYFORCE_URL", &url);
+    let mut c = rayforce_client::ClientBuilder::from_env()
+        .unwrap()
+        .connect()
+        .unwrap();
+    assert_eq!(c.execute("(+ 2 2)").unwrap(), Value::I64(4));
+    let wrong = format!("rayforce://bob:nope@127.0.0.1:{}", server.port());
+    let err = rayforce_client::ClientBuilder::from_url(&wrong)
+        .unwrap()
+        .connect()
+        .unwrap_err();
+    assert!(matches!(err, Error::AuthFailed { .. }), "{err:?}");
+}
+
 #[test]
 fn restricted_mode_returns_access_for_set() {
     let server = LocalServer::builder()
