@@ -45,14 +45,36 @@ pub enum Error {
         addr: String,
     },
     /// An operation did not complete within its configured timeout.
+    ///
+    /// With `op` = `"request"`, a request's deadline passed, the request was cancelled on
+    /// the server and its answer discarded: the connection is still usable
+    /// ([`is_fatal`](Error::is_fatal) is `false`). Any other `op` leaves it dead.
     #[error("{op} with {addr} timed out after {timeout:?}")]
     Timeout {
-        /// What was being done (`connect`, `handshake`, `read`, `write`).
+        /// What was being done (`connect`, `handshake`, `request`, `read`, `write`).
         op: &'static str,
         /// The peer's address.
         addr: String,
         /// The timeout that expired.
         timeout: Duration,
+    },
+    /// The request was cancelled (through a [`CancelHandle`](crate::CancelHandle)) before
+    /// its answer was handed out; whatever the server answered for it is discarded (a
+    /// cancelled query may answer a wrong value). The connection stays usable.
+    #[error("the request to {addr} was cancelled")]
+    Cancelled {
+        /// The server's address.
+        addr: String,
+    },
+    /// Messages the server pushed were dropped because the subscriber did not keep up:
+    /// the push buffer was full and its `missed` oldest messages were discarded. Later
+    /// messages are delivered normally.
+    #[error("{missed} pushed message(s) from {addr} were dropped: the push buffer was full")]
+    Lagged {
+        /// The server's address.
+        addr: String,
+        /// How many messages were dropped.
+        missed: u64,
     },
     /// The server rejected the credentials.
     #[error("authentication with {addr} failed: wrong password")]
@@ -184,6 +206,11 @@ impl Error {
                 addr: addr.clone(),
                 timeout: *timeout,
             },
+            Error::Cancelled { addr } => Error::Cancelled { addr: addr.clone() },
+            Error::Lagged { addr, missed } => Error::Lagged {
+                addr: addr.clone(),
+                missed: *missed,
+            },
             Error::AuthFailed { addr } => Error::AuthFailed { addr: addr.clone() },
             Error::PasswordRequired { addr } => Error::PasswordRequired { addr: addr.clone() },
             Error::VersionMismatch { addr, got } => Error::VersionMismatch {
@@ -229,12 +256,22 @@ impl Error {
     }
 
     /// Whether this error leaves the connection unusable.
+    ///
+    /// ```
+    /// use rayforce_client::Error;
+    /// use std::time::Duration;
+    /// let request = Error::Timeout { op: "request", addr: "h:1".into(), timeout: Duration::ZERO };
+    /// let read = Error::Timeout { op: "read", addr: "h:1".into(), timeout: Duration::ZERO };
+    /// assert!(!request.is_fatal() && read.is_fatal());
+    /// ```
     pub fn is_fatal(&self) -> bool {
+        if let Error::Timeout { op, .. } = self {
+            return *op != "request";
+        }
         matches!(
             self,
             Error::ConnectionLost { .. }
                 | Error::Protocol { .. }
-                | Error::Timeout { .. }
                 | Error::Closed
                 | Error::Dead { .. }
                 | Error::Io { .. }

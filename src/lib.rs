@@ -32,7 +32,9 @@ pub mod typed;
 pub mod value;
 pub mod wire;
 
-pub use client::{Client, ClientBuilder};
+#[cfg(feature = "tokio")]
+pub use client::AsyncClient;
+pub use client::{CancelHandle, Client, ClientBuilder};
 pub use error::{ColumnMismatch, DecodeError, Error, Result, ServerErrorCode};
 pub use server::LocalServer;
 pub use transport::{TcpTransport, Transport};

@@ -9,7 +9,9 @@ mod common;
 
 use rayforce_client::client::{AsyncClient, Pipeline};
 use rayforce_client::query::{col, Table};
-use rayforce_client::{Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value};
+use rayforce_client::{
+    CancelHandle, Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value,
+};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 
@@ -24,6 +26,14 @@ trait Api: Sized {
     fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>>;
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()>;
     fn is_alive(&mut self) -> bool;
+    fn execute_with_timeout(&mut self, request: &dyn Request, timeout: Duration) -> Result<Value>;
+    fn cancel_handle(&self) -> CancelHandle;
+    /// The next pushed message within `timeout` (`None` when none came).
+    fn recv_push(&mut self, timeout: Duration) -> Result<Option<Value>>;
+    fn on_request(
+        &mut self,
+        handler: impl FnMut(Value) -> std::result::Result<Value, ServerErrorCode> + Send + 'static,
+    );
 }
 
 impl Api for Client {
@@ -44,6 +54,21 @@ impl Api for Client {
     }
     fn is_alive(&mut self) -> bool {
         Client::is_alive(self)
+    }
+    fn execute_with_timeout(&mut self, request: &dyn Request, timeout: Duration) -> Result<Value> {
+        Client::execute_with_timeout(self, request, timeout)
+    }
+    fn cancel_handle(&self) -> CancelHandle {
+        Client::cancel_handle(self)
+    }
+    fn recv_push(&mut self, timeout: Duration) -> Result<Option<Value>> {
+        Client::recv_push(self, Some(timeout))
+    }
+    fn on_request(
+        &mut self,
+        handler: impl FnMut(Value) -> std::result::Result<Value, ServerErrorCode> + Send + 'static,
+    ) {
+        Client::on_request(self, handler)
     }
 }
 
@@ -77,6 +102,27 @@ impl Api for Async {
     }
     fn is_alive(&mut self) -> bool {
         self.client.is_alive()
+    }
+    fn execute_with_timeout(&mut self, request: &dyn Request, timeout: Duration) -> Result<Value> {
+        self.rt
+            .block_on(self.client.execute_with_timeout(request, timeout))
+    }
+    fn cancel_handle(&self) -> CancelHandle {
+        self.client.cancel_handle()
+    }
+    fn recv_push(&mut self, timeout: Duration) -> Result<Option<Value>> {
+        self.rt.block_on(async {
+            match tokio::time::timeout(timeout, self.client.next_push()).await {
+                Ok(pushed) => pushed.map(Some),
+                Err(_) => Ok(None),
+            }
+        })
+    }
+    fn on_request(
+        &mut self,
+        handler: impl FnMut(Value) -> std::result::Result<Value, ServerErrorCode> + Send + 'static,
+    ) {
+        self.client.on_request(handler)
     }
 }
 
@@ -156,6 +202,152 @@ fn async_client_behaves_on_the_real_server() {
     behaves_on_the_real_server::<Async>();
 }
 
+/// Cancel from another thread, a request deadline, and an idle cancel: each leaves the
+/// connection in step (the next request gets its own answer).
+fn cancels_and_keeps_the_connection<C: Api>() {
+    let server = common::server();
+    let mut c = C::open(Client::builder("127.0.0.1", server.port())).unwrap();
+    let slow = common::slow_query();
+
+    let cancel = c.cancel_handle();
+    assert!(!cancel.cancel().unwrap(), "nothing runs: nothing to cancel");
+    assert_eq!(
+        c.execute(&"(+ 1 2)").unwrap(),
+        Value::I64(3),
+        "an idle cancel changes nothing"
+    );
+    let canceller = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(300));
+        cancel.cancel().unwrap()
+    });
+    let start = Instant::now();
+    let err = c.execute(&slow.as_str()).unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        canceller.join().unwrap(),
+        "the cancel found the running request"
+    );
+    assert!(matches!(err, Error::Cancelled { .. }), "{err:?}");
+    assert!(!err.is_fatal());
+    assert!(took < common::CANCELLED_WITHIN, "cancelled after {took:?}");
+    assert_eq!(
+        c.execute(&"(+ 40 2)").unwrap(),
+        Value::I64(42),
+        "in step after a cancel"
+    );
+
+    let start = Instant::now();
+    let err = c
+        .execute_with_timeout(&slow.as_str(), Duration::from_millis(300))
+        .unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(err, Error::Timeout { op: "request", .. }),
+        "{err:?}"
+    );
+    assert!(!err.is_fatal() && c.is_alive());
+    // The next answer comes at once: the server stopped the expired request.
+    let start = Instant::now();
+    assert_eq!(c.execute(&"(+ 1 1)").unwrap(), Value::I64(2));
+    let next = start.elapsed();
+    assert!(
+        took + next < common::CANCELLED_WITHIN,
+        "deadline after {took:?}, next answer after {next:?}"
+    );
+}
+
+#[test]
+fn sync_client_cancels_and_keeps_the_connection() {
+    cancels_and_keeps_the_connection::<Client>();
+}
+
+#[test]
+fn async_client_cancels_and_keeps_the_connection() {
+    cancels_and_keeps_the_connection::<Async>();
+}
+
+/// Messages the server pushes (`.ipc.post`) and requests it sends (`.ipc.send`) while
+/// requests go on over the same connection; a full push buffer drops the oldest.
+fn takes_pushes_and_answers_server_requests<C: Api>() {
+    let server = common::server();
+    let mut c = C::open(Client::builder("127.0.0.1", server.port()).push_buffer(3)).unwrap();
+    assert_eq!(c.recv_push(Duration::from_millis(50)).unwrap(), None);
+    let posted = c
+        .execute(&"(do (.ipc.post (.ipc.handle) 1) (.ipc.post (.ipc.handle) [2 3]) 4)")
+        .unwrap();
+    assert_eq!(
+        posted,
+        Value::I64(4),
+        "the reply after the pushes is the request's"
+    );
+    assert_eq!(c.execute(&"(+ 1 2)").unwrap(), Value::I64(3));
+    let wait = Duration::from_secs(2);
+    assert_eq!(c.recv_push(wait).unwrap(), Some(Value::I64(1)));
+    assert_eq!(c.recv_push(wait).unwrap(), Some(Value::from(vec![2i64, 3])));
+    assert_eq!(c.recv_push(Duration::from_millis(50)).unwrap(), None);
+
+    // Overflow: 5 pushed into a buffer of 3: the 2 oldest are dropped and reported once.
+    c.execute(&"(do (.ipc.post (.ipc.handle) 10) (.ipc.post (.ipc.handle) 11) (.ipc.post (.ipc.handle) 12) (.ipc.post (.ipc.handle) 13) (.ipc.post (.ipc.handle) 14))")
+        .unwrap();
+    c.execute(&"0").unwrap();
+    let lagged = c.recv_push(wait).unwrap_err();
+    assert!(
+        matches!(lagged, Error::Lagged { missed: 2, .. }),
+        "{lagged:?}"
+    );
+    for expected in 12..15i64 {
+        assert_eq!(c.recv_push(wait).unwrap(), Some(Value::I64(expected)));
+    }
+
+    // A server request with no handler is answered with an error, never a dead connection.
+    let err = c.execute(&"(.ipc.send (.ipc.handle) 7)").unwrap_err();
+    assert!(err.server_code().is_some(), "{err:?}");
+    assert!(c.is_alive());
+    c.on_request(|v| match v {
+        Value::I64(x) => Ok(Value::I64(x * 2)),
+        _ => Err(ServerErrorCode::Type),
+    });
+    assert_eq!(
+        c.execute(&"(.ipc.send (.ipc.handle) 21)").unwrap(),
+        Value::I64(42)
+    );
+    let err = c.execute(&"(.ipc.send (.ipc.handle) 'x)").unwrap_err();
+    assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
+    assert_eq!(c.execute(&"(+ 1 2)").unwrap(), Value::I64(3));
+}
+
+#[test]
+fn sync_client_takes_pushes_and_answers_server_requests() {
+    takes_pushes_and_answers_server_requests::<Client>();
+}
+
+#[test]
+fn async_client_takes_pushes_and_answers_server_requests() {
+    takes_pushes_and_answers_server_requests::<Async>();
+}
+
+/// Dropping an async request's future cancels it on the server (it was the only one
+/// running), so the next request is answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_an_async_request_cancels_it_on_the_server() {
+    let server = common::server();
+    let client = Client::builder("127.0.0.1", server.port())
+        .connect_async()
+        .await
+        .unwrap();
+    let slow = common::slow_query();
+    let dropped =
+        tokio::time::timeout(Duration::from_millis(300), client.execute(slow.as_str())).await;
+    assert!(dropped.is_err(), "the slow request was still running");
+    let start = Instant::now();
+    assert_eq!(client.execute("(+ 1 2)").await.unwrap(), Value::I64(3));
+    let next = start.elapsed();
+    assert!(
+        next + Duration::from_millis(300) < common::CANCELLED_WITHIN,
+        "next answer after {next:?}"
+    );
+}
+
 use common::fake_server;
 
 fn times_out_then_dies_with_its_cause<C: Api>() {
@@ -165,12 +357,15 @@ fn times_out_then_dies_with_its_cause<C: Api>() {
         let mut sink = [0u8; 4096];
         while s.read(&mut sink).map(|n| n > 0).unwrap_or(false) {}
     });
-    let mut c =
-        C::open(Client::builder("127.0.0.1", port).read_timeout(Some(Duration::from_millis(300))))
-            .unwrap();
+    let mut c = C::open(
+        Client::builder("127.0.0.1", port)
+            .read_timeout(Some(Duration::from_millis(300)))
+            .cancel_grace(Duration::from_millis(200)),
+    )
+    .unwrap();
     let start = Instant::now();
     let err = c.execute(&"1").unwrap_err();
-    assert!(matches!(err, Error::Timeout { op: "read", .. }), "{err:?}");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(
         start.elapsed() < Duration::from_secs(1),
         "{:?}",

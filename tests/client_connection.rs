@@ -192,8 +192,11 @@ fn listener_that_never_answers_hits_the_read_timeout() {
         handshake(&mut s);
         thread::sleep(Duration::from_secs(5));
     });
+    // The deadline cancels the request; a server that ignores the cancel for the whole
+    // grace period costs the connection.
     let mut client = Client::builder("127.0.0.1", port)
         .read_timeout(Some(Duration::from_millis(300)))
+        .cancel_grace(Duration::from_millis(300))
         .connect()
         .unwrap();
     let start = Instant::now();

@@ -6,24 +6,34 @@
 //! by order through one queue of reply slots. The queue and the connection's fate live
 //! under one lock: a slot is queued only while the connection is alive, and the first
 //! fatal error drains every slot, so no caller is ever left waiting on a dead connection.
-//! Requests go through a bounded channel (backpressure); `read_timeout` bounds every wait
-//! for a reply, `write_timeout` every write. Dropping a future mid-request is safe: its
-//! reply is read and discarded. Replies of 1 MiB and more are decoded while they arrive by
+//! Requests go through a bounded channel (backpressure); `read_timeout` is each request's
+//! default deadline, `write_timeout` bounds every write. A request abandoned at its deadline
+//! or by dropping its future has its reply read and discarded; when it is the only request
+//! the server is running, it is also cancelled there (one urgent byte: with requests queued
+//! behind it, a cancel could reach the next one instead, so none is sent).
+//! Frames the server pushes (ASYNC) go to the shared push buffer; its SYNC requests are
+//! answered by the [`RequestHandler`]. Replies of 1 MiB and more are decoded while they arrive by
 //! the same streaming decoder as the sync client (on tokio's blocking pool), so a large
 //! result is never held twice; closing or dropping the client shuts the socket down, which
 //! also ends such a decode.
 
-use super::{ClientBuilder, Pipeline, Request};
-use crate::transport::ConnectOptions;
+use super::cancel::{self, Cancel, CancelHandle};
+use super::push::{self, PushBuffer, RequestHandler};
+use super::{ClientBuilder, Pipeline, Request, Settings};
+use crate::transport::{CancelSignal, ConnectOptions, UrgentByte};
 use crate::wire::{self, handshake, Frame, FrameHeader, Limits, MsgType, StreamError, HEADER_LEN};
 use crate::{DecodeError, Error, Result, Value};
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::task::JoinHandle;
 
 /// Requests waiting for the writer; more make `execute` wait (backpressure).
@@ -33,21 +43,35 @@ type Reply = oneshot::Sender<Result<Value>>;
 
 struct Command {
     bytes: Vec<u8>,
-    reply: Option<Reply>,
+    /// The request's id and where its reply goes (`None`: no reply expected).
+    reply: Option<(u64, Reply)>,
 }
 
-/// The connection's fate and its reply slots, under one lock.
-#[derive(Default)]
+/// A request written and waiting for its reply, in the order sent.
+struct Slot {
+    id: u64,
+    reply: Reply,
+    /// A cancel was sent for it: whatever the server answers is `Error::Cancelled`.
+    cancelled: bool,
+}
+
+/// The connection's fate, its reply slots and pushed messages, under one lock.
 struct Shared {
-    pending: VecDeque<Reply>,
+    pending: VecDeque<Slot>,
     /// The first fatal error; no slot is queued after it is set.
     dead: Option<Arc<Error>>,
     closed: bool,
+    pushes: PushBuffer,
 }
 
 struct Inner {
     tx: mpsc::Sender<Command>,
     shared: Arc<Mutex<Shared>>,
+    /// Wakes `next_push` waiters: a message was pushed, or the connection ended.
+    pushed: Arc<Notify>,
+    handler: Arc<Mutex<Option<RequestHandler>>>,
+    canceller: Arc<Canceller>,
+    next_id: AtomicU64,
     peer: String,
     read_timeout: Option<Duration>,
     limits: Limits,
@@ -103,7 +127,59 @@ fn fail_all(shared: &Mutex<Shared>, error: Error) {
     let mut s = lock(shared);
     let cause = s.dead.get_or_insert_with(|| Arc::new(error)).clone();
     for slot in s.pending.drain(..) {
-        let _ = slot.send(Err(cause.duplicate()));
+        let _ = slot.reply.send(Err(cause.duplicate()));
+    }
+}
+
+/// Cancels requests on the server: the async side of [`CancelHandle`].
+struct Canceller {
+    shared: Arc<Mutex<Shared>>,
+    signal: Arc<dyn CancelSignal>,
+    peer: String,
+}
+
+impl Canceller {
+    /// The request `id` was abandoned (deadline or dropped future): cancel it on the
+    /// server if it is the only request there, so the signal cannot reach another one.
+    fn abandon(&self, id: u64) {
+        let mut s = lock(&self.shared);
+        if let [slot] = s.pending.make_contiguous() {
+            if slot.id == id && !slot.cancelled {
+                slot.cancelled = cancel::send_signal(Some(&self.signal), &self.peer).is_ok();
+            }
+        }
+    }
+}
+
+impl Cancel for Canceller {
+    /// Cancels the request the server is running: the oldest one waiting for its reply.
+    fn cancel(&self) -> Result<bool> {
+        let mut s = lock(&self.shared);
+        match s.pending.front_mut() {
+            Some(slot) if !slot.cancelled => {
+                cancel::send_signal(Some(&self.signal), &self.peer)?;
+                slot.cancelled = true;
+                Ok(true)
+            }
+            Some(_) => Ok(true),
+            None => Ok(false),
+        }
+    }
+}
+
+/// Abandons its request when dropped before the reply came (a deadline or a dropped
+/// future).
+struct Waiting<'a> {
+    id: u64,
+    canceller: &'a Canceller,
+    done: bool,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.canceller.abandon(self.id);
+        }
     }
 }
 
@@ -117,7 +193,7 @@ impl AsyncClient {
         host: &str,
         port: u16,
         options: &ConnectOptions,
-        compress_above: Option<usize>,
+        settings: &Settings,
     ) -> Result<AsyncClient> {
         let peer = format!("{host}:{port}");
         let limit = Some(options.connect_timeout);
@@ -159,9 +235,18 @@ impl AsyncClient {
         let setup_err = |e| io_err(e, "connect", &peer, None);
         let std_stream = stream.into_std().map_err(setup_err)?;
         let socket = std_stream.try_clone().map_err(setup_err)?;
+        let signal: Arc<dyn CancelSignal> =
+            Arc::new(UrgentByte(std_stream.try_clone().map_err(setup_err)?));
         let stream = TcpStream::from_std(std_stream).map_err(setup_err)?;
         let (reader, writer) = stream.into_split();
-        let shared = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::new(Mutex::new(Shared {
+            pending: VecDeque::new(),
+            dead: None,
+            closed: false,
+            pushes: PushBuffer::new(settings.push_buffer),
+        }));
+        let pushed = Arc::new(Notify::new());
+        let handler: Arc<Mutex<Option<RequestHandler>>> = Arc::default();
         let (tx, rx) = mpsc::channel::<Command>(QUEUE);
         let writer = tokio::spawn(write_loop(
             writer,
@@ -172,18 +257,32 @@ impl AsyncClient {
         ));
         let reader = tokio::spawn(read_loop(
             reader,
-            Arc::clone(&shared),
-            peer.clone(),
-            options.limits,
+            Reading {
+                shared: Arc::clone(&shared),
+                pushed: Arc::clone(&pushed),
+                handler: Arc::clone(&handler),
+                answers: tx.downgrade(),
+                peer: peer.clone(),
+                limits: options.limits,
+                compress_above: settings.compress_above,
+            },
         ));
         Ok(AsyncClient {
             inner: Arc::new(Inner {
                 tx,
+                canceller: Arc::new(Canceller {
+                    shared: Arc::clone(&shared),
+                    signal,
+                    peer: peer.clone(),
+                }),
                 shared,
+                pushed,
+                handler,
+                next_id: AtomicU64::new(0),
                 peer,
                 read_timeout: options.read_timeout,
                 limits: options.limits,
-                compress_above,
+                compress_above: settings.compress_above,
                 tasks: [writer, reader],
                 socket,
             }),
@@ -213,11 +312,67 @@ impl AsyncClient {
             let mut s = lock(&self.inner.shared);
             s.closed = true;
             for slot in s.pending.drain(..) {
-                let _ = slot.send(Err(Error::Closed));
+                let _ = slot.reply.send(Err(Error::Closed));
             }
         }
+        self.inner.pushed.notify_waiters();
         self.inner.stop();
         Ok(())
+    }
+
+    /// A handle that cancels the request the server is running for this connection (the
+    /// oldest one waiting for its reply) from any thread or task (see [`CancelHandle`]).
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle::new(self.inner.canceller.clone())
+    }
+
+    /// Answers the SYNC requests the server sends this client (see
+    /// [`Client::on_request`](super::Client::on_request)); the handler runs on the reader
+    /// task, so it should be quick.
+    pub fn on_request(
+        &self,
+        handler: impl FnMut(Value) -> Result<Value, crate::ServerErrorCode> + Send + 'static,
+    ) {
+        *self.inner.handler.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(handler));
+    }
+
+    /// The next message the server pushed to this connection (`.ipc.post` on its handle),
+    /// waiting until one comes. After an overflow of the push buffer it returns
+    /// [`Error::Lagged`] once; once the connection has ended, its error.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> rayforce_client::Result<()> {
+    /// let client = rayforce_client::AsyncClient::connect("127.0.0.1", 5000).await?;
+    /// client.execute("(.ipc.post (.ipc.handle) 42)").await?;
+    /// assert_eq!(client.next_push().await?, 42i64.into());
+    /// # Ok(()) }
+    /// ```
+    pub async fn next_push(&self) -> Result<Value> {
+        loop {
+            let notified = self.inner.pushed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut s = lock(&self.inner.shared);
+                if let Some(pushed) = s.pushes.take(&self.inner.peer) {
+                    return pushed;
+                }
+            }
+            if let Some(e) = self.unusable() {
+                return Err(e);
+            }
+            notified.await;
+        }
+    }
+
+    /// The pushed messages as a [`Stream`](futures_core::Stream) (see
+    /// [`next_push`](Self::next_push)); it ends after the connection has ended.
+    pub fn pushes(&self) -> PushStream {
+        PushStream {
+            client: self.clone(),
+            next: None,
+            done: false,
+        }
     }
 
     /// The error a request gets on a connection that cannot take it.
@@ -239,7 +394,7 @@ impl AsyncClient {
     }
 
     /// Queues framed bytes (waiting while the queue is full).
-    async fn submit(&self, bytes: Vec<u8>, reply: Option<Reply>) -> Result<()> {
+    async fn submit(&self, bytes: Vec<u8>, reply: Option<(u64, Reply)>) -> Result<()> {
         if let Some(e) = self.unusable() {
             return Err(e);
         }
@@ -250,22 +405,54 @@ impl AsyncClient {
             .map_err(|_| self.unusable().unwrap_or(Error::Closed))
     }
 
-    /// Sends framed bytes and waits for the reply.
-    async fn round_trip(&self, bytes: Vec<u8>) -> Result<Value> {
+    /// Sends framed bytes and waits for the reply until `timeout`.
+    async fn round_trip(&self, bytes: Vec<u8>, timeout: Option<Duration>) -> Result<Value> {
         let (tx, rx) = oneshot::channel();
-        self.within_read_timeout(async {
-            self.submit(bytes, Some(tx)).await?;
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut waiting = Waiting {
+            id,
+            canceller: &self.inner.canceller,
+            done: false,
+        };
+        let exchange = async {
+            self.submit(bytes, Some((id, tx))).await?;
             rx.await
                 .unwrap_or_else(|_| Err(self.unusable().unwrap_or(Error::Closed)))
-        })
-        .await?
+        };
+        let result = match timeout {
+            Some(t) => tokio::time::timeout(t, exchange).await.unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    op: "request",
+                    addr: self.inner.peer.clone(),
+                    timeout: t,
+                })
+            }),
+            None => exchange.await,
+        };
+        waiting.done = !matches!(result, Err(Error::Timeout { .. }));
+        result
     }
 
     /// Sends a request and waits for its result (see [`Client::execute`](super::Client::execute)).
-    /// `read_timeout` bounds the whole wait; cancelling the future is safe.
+    /// `read_timeout` is its deadline (see [`execute_with_timeout`](Self::execute_with_timeout)).
+    /// Dropping the future abandons the request (and cancels it on the server when it is
+    /// the only one running there).
     pub async fn execute<R: Request + ?Sized>(&self, request: &R) -> Result<Value> {
         let bytes = self.frame(MsgType::Sync, request)?;
-        self.round_trip(bytes).await
+        self.round_trip(bytes, self.inner.read_timeout).await
+    }
+
+    /// Like [`execute`](Self::execute) with a deadline: when it passes, the result is
+    /// [`Error::Timeout`] `op: "request"`, the reply will be discarded, the request is
+    /// cancelled on the server if it is the only one running there, and the connection
+    /// stays usable.
+    pub async fn execute_with_timeout<R: Request + ?Sized>(
+        &self,
+        request: &R,
+        timeout: Duration,
+    ) -> Result<Value> {
+        let bytes = self.frame(MsgType::Sync, request)?;
+        self.round_trip(bytes, Some(timeout)).await
     }
 
     /// Sends a request to be evaluated without a reply (fire and forget).
@@ -281,7 +468,8 @@ impl AsyncClient {
         for payload in pipeline.payloads() {
             let (tx, rx) = oneshot::channel();
             let bytes = frame_bytes(MsgType::Sync, payload.clone(), self.inner.compress_above);
-            self.within_read_timeout(self.submit(bytes, Some(tx)))
+            let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+            self.within_read_timeout(self.submit(bytes, Some((id, tx))))
                 .await??;
             waits.push(rx);
         }
@@ -355,13 +543,20 @@ async fn write_loop(
                 })
             };
             if let Some(e) = refusal {
-                if let Some(reply) = cmd.reply {
+                if let Some((_, reply)) = cmd.reply {
                     let _ = reply.send(Err(e));
                 }
                 continue;
             }
-            if let Some(reply) = cmd.reply {
-                s.pending.push_back(reply);
+            if let Some((id, reply)) = cmd.reply {
+                if reply.is_closed() {
+                    continue; // abandoned before it was sent: nobody wants it run
+                }
+                s.pending.push_back(Slot {
+                    id,
+                    reply,
+                    cancelled: false,
+                });
             }
         }
         let write = writer.write_all(&cmd.bytes);
@@ -381,46 +576,99 @@ async fn write_loop(
     let _ = writer.shutdown().await;
 }
 
-/// The reader: one reply per queued slot, in order; a dropped slot discards its reply. A
-/// reply with no slot waiting was never asked for: a protocol error.
-async fn read_loop(
-    mut reader: OwnedReadHalf,
+/// What the reader task needs besides the socket.
+struct Reading {
     shared: Arc<Mutex<Shared>>,
+    pushed: Arc<Notify>,
+    handler: Arc<Mutex<Option<RequestHandler>>>,
+    /// Where answers to the server's own requests are queued for the writer.
+    answers: mpsc::WeakSender<Command>,
     peer: String,
     limits: Limits,
-) {
+    compress_above: Option<usize>,
+}
+
+/// The reader: one reply per queued slot, in order; a dropped slot discards its reply, a
+/// cancelled one gets `Error::Cancelled`. A reply with no slot waiting was never asked
+/// for: a protocol error. Pushed messages are kept; the server's requests answered.
+async fn read_loop(mut reader: OwnedReadHalf, r: Reading) {
     loop {
-        let (result, back) = read_reply(reader, &limits, &peer).await;
-        let value = match result {
+        let (result, back) = read_reply(reader, &r.limits, &r.peer).await;
+        let (msg_type, value) = match result {
             Ok(v) => v,
             Err(e) => {
-                fail_all(&shared, e);
+                fail_all(&r.shared, e);
+                r.pushed.notify_waiters();
                 return;
             }
         };
         reader = match back {
-            Some(r) => r,
+            Some(reader) => reader,
             None => return,
         };
-        let slot = lock(&shared).pending.pop_front();
+        match msg_type {
+            MsgType::Async => {
+                lock(&r.shared).pushes.push(value);
+                r.pushed.notify_waiters();
+                continue;
+            }
+            MsgType::Sync => {
+                let answer = {
+                    let mut handler = r.handler.lock().unwrap_or_else(|p| p.into_inner());
+                    push::answer(handler.as_mut(), value)
+                };
+                let mut payload = Vec::new();
+                if wire::encode_into(&answer, &mut payload).is_err() {
+                    payload.clear();
+                    let fallback = Value::Error(crate::ServerErrorCode::Type);
+                    let _ = wire::encode_into(&fallback, &mut payload);
+                }
+                let bytes = frame_bytes(MsgType::Response, payload, r.compress_above);
+                if let Some(tx) = r.answers.upgrade() {
+                    let _ = tx.send(Command { bytes, reply: None }).await;
+                }
+                continue;
+            }
+            MsgType::Response => {}
+            other => {
+                let source = DecodeError::UnexpectedMessageType(other.code());
+                fail_all(
+                    &r.shared,
+                    Error::Protocol {
+                        addr: r.peer.clone(),
+                        source,
+                    },
+                );
+                r.pushed.notify_waiters();
+                return;
+            }
+        }
+        let slot = lock(&r.shared).pending.pop_front();
         let Some(slot) = slot else {
             fail_all(
-                &shared,
+                &r.shared,
                 Error::Protocol {
-                    addr: peer.clone(),
+                    addr: r.peer.clone(),
                     source: DecodeError::UnsolicitedReply,
                 },
             );
+            r.pushed.notify_waiters();
             return;
         };
         let reply = match value {
+            _ if slot.cancelled => Err(Error::Cancelled {
+                addr: r.peer.clone(),
+            }),
+            Value::Error(crate::ServerErrorCode::Cancel) => Err(Error::Cancelled {
+                addr: r.peer.clone(),
+            }),
             Value::Error(code) => Err(Error::Server {
                 code,
-                addr: peer.clone(),
+                addr: r.peer.clone(),
             }),
             v => Ok(v),
         };
-        let _ = slot.send(reply);
+        let _ = slot.reply.send(reply);
     }
 }
 
@@ -440,7 +688,7 @@ impl std::io::Read for BlockOn<'_> {
     }
 }
 
-/// Reads one RESPONSE frame and decodes it: a large uncompressed payload straight from the
+/// Reads one frame and decodes it: a large uncompressed payload straight from the
 /// socket into its final buffers (the same streaming decoder as the sync client), others
 /// from a buffer that grows only as bytes arrive. Gives the read half back unless it was
 /// lost with its blocking task.
@@ -448,7 +696,7 @@ async fn read_reply(
     mut reader: OwnedReadHalf,
     limits: &Limits,
     peer: &str,
-) -> (Result<Value>, Option<OwnedReadHalf>) {
+) -> (Result<(MsgType, Value)>, Option<OwnedReadHalf>) {
     let protocol = |source| Error::Protocol {
         addr: peer.to_string(),
         source,
@@ -466,13 +714,10 @@ async fn read_reply(
         return (Err(e), Some(reader));
     }
     let header = match FrameHeader::decode(&head, limits.max_frame_size) {
-        Ok(h) if h.msg_type == MsgType::Response => h,
-        Ok(h) => {
-            let e = protocol(DecodeError::UnexpectedMessageType(h.msg_type.code()));
-            return (Err(e), Some(reader));
-        }
+        Ok(h) => h,
         Err(e) => return (Err(protocol(e)), Some(reader)),
     };
+    let msg_type = header.msg_type;
     if header.size >= STREAM_ABOVE && !header.is_compressed() {
         let rt = tokio::runtime::Handle::current();
         let limits = *limits;
@@ -492,7 +737,7 @@ async fn read_reply(
         })
         .await;
         return match decoded {
-            Ok((Ok(value), reader)) => (Ok(value), Some(reader)),
+            Ok((Ok(value), reader)) => (Ok((msg_type, value)), Some(reader)),
             Ok((Err(StreamError::Io(e)), reader)) => {
                 (Err(io_err(e, "read", peer, None)), Some(reader))
             }
@@ -526,7 +771,47 @@ async fn read_reply(
         return (Err(e), Some(reader));
     }
     let value = Frame { header, payload }.value(limits).map_err(protocol);
-    (value, Some(reader))
+    (value.map(|v| (msg_type, v)), Some(reader))
+}
+
+/// The messages the server pushes to an [`AsyncClient`], as a
+/// [`Stream`](futures_core::Stream) of results (see [`AsyncClient::pushes`]).
+pub struct PushStream {
+    client: AsyncClient,
+    next: Option<Pin<Box<dyn Future<Output = Result<Value>> + Send>>>,
+    done: bool,
+}
+
+impl futures_core::Stream for PushStream {
+    type Item = Result<Value>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Value>>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let client = self.client.clone();
+        let next = self
+            .next
+            .get_or_insert_with(|| Box::pin(async move { client.next_push().await }));
+        match next.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                self.next = None;
+                if let Err(e) = &result {
+                    self.done = e.is_fatal();
+                }
+                Poll::Ready(Some(result))
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for PushStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushStream")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for AsyncClient {

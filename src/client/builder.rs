@@ -1,7 +1,7 @@
 //! [`ClientBuilder`]: address, credentials, timeouts, limits and compression for a
 //! [`Client`], with sensible defaults.
 
-use super::Client;
+use super::{Client, Settings};
 use crate::transport::{ConnectOptions, TcpTransport};
 use crate::wire::Limits;
 use crate::Result;
@@ -25,7 +25,7 @@ pub struct ClientBuilder {
     host: String,
     port: u16,
     options: ConnectOptions,
-    compress_above: Option<usize>,
+    settings: Settings,
 }
 
 impl ClientBuilder {
@@ -34,7 +34,7 @@ impl ClientBuilder {
             host: host.to_string(),
             port,
             options: ConnectOptions::default(),
-            compress_above: None,
+            settings: Settings::default(),
         }
     }
 
@@ -68,7 +68,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Longest wait for reply bytes (default 60 s; `None` waits forever).
+    /// Each request's default deadline, and the longest a reply may then take to arrive
+    /// (default 60 s; `None` waits forever). A request whose answer has not begun by then
+    /// is cancelled on the server and fails with [`Error::Timeout`](crate::Error::Timeout)
+    /// `op: "request"`, keeping the connection (see
+    /// [`Client::execute_with_timeout`](super::Client::execute_with_timeout)).
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.options.read_timeout = timeout;
         self
@@ -95,7 +99,22 @@ impl ClientBuilder {
     /// Compress request payloads larger than `bytes` when that makes them smaller
     /// (off by default: it only pays on slow links).
     pub fn compress_above(mut self, bytes: Option<usize>) -> Self {
-        self.compress_above = bytes;
+        self.settings.compress_above = bytes;
+        self
+    }
+
+    /// How long to wait for the answer of a request cancelled at its deadline before the
+    /// connection is given up (default [`DEFAULT_CANCEL_GRACE`](super::DEFAULT_CANCEL_GRACE)).
+    pub fn cancel_grace(mut self, grace: Duration) -> Self {
+        self.settings.cancel_grace = grace;
+        self
+    }
+
+    /// How many pushed messages to keep until the application takes them (default
+    /// [`DEFAULT_PUSH_BUFFER`](super::DEFAULT_PUSH_BUFFER)); past it the oldest are dropped
+    /// and reported as [`Error::Lagged`](crate::Error::Lagged).
+    pub fn push_buffer(mut self, messages: usize) -> Self {
+        self.settings.push_buffer = messages;
         self
     }
 
@@ -103,8 +122,8 @@ impl ClientBuilder {
     /// `rayforce://[user[:password]@]host[:port][?option=value&…]` (default port 5000).
     /// User and password are percent-decoded; IPv6 hosts go in brackets. Options:
     /// `connect_timeout`, `read_timeout`, `write_timeout` (`250ms`, `2s`, `1m`, or `none`
-    /// for the read and write timeouts), `max_frame_size` and `compress_above` (bytes, or
-    /// `none`). Anything else is an [`Error::Config`](crate::Error::Config) naming it.
+    /// for the read and write timeouts), `cancel_grace` (a duration), `push_buffer`
+    /// (messages), `max_frame_size` and `compress_above` (bytes, or `none`). Anything else is an [`Error::Config`](crate::Error::Config) naming it.
     ///
     /// ```
     /// use rayforce_client::ClientBuilder;
@@ -158,6 +177,12 @@ impl ClientBuilder {
                         .parse()
                         .map_err(|_| bad(format!("{key}={value}: not a byte count")))?,
                 ),
+                "cancel_grace" => builder.cancel_grace(duration()?),
+                "push_buffer" => builder.push_buffer(
+                    value
+                        .parse()
+                        .map_err(|_| bad(format!("{key}={value}: not a message count")))?,
+                ),
                 "compress_above" if optional(&value) => builder.compress_above(None),
                 "compress_above" => builder.compress_above(Some(
                     value
@@ -187,15 +212,18 @@ impl ClientBuilder {
     /// same settings.
     #[cfg(feature = "tokio")]
     pub async fn connect_async(self) -> Result<super::AsyncClient> {
-        super::AsyncClient::open(&self.host, self.port, &self.options, self.compress_above).await
+        super::AsyncClient::open(&self.host, self.port, &self.options, &self.settings).await
     }
 
     /// Connects over TCP.
     pub fn connect(self) -> Result<Client> {
         let transport = TcpTransport::connect(&self.host, self.port, &self.options)?;
-        let mut client = Client::with_transport(Box::new(transport), self.options.limits);
-        client.compress_above = self.compress_above;
-        Ok(client)
+        Ok(Client::with_settings(
+            Box::new(transport),
+            self.options.limits,
+            self.settings,
+            self.options.read_timeout,
+        ))
     }
 }
 
@@ -228,7 +256,7 @@ mod tests {
     #[test]
     fn urls_set_every_option_and_refuse_what_they_do_not_know() {
         let b = ClientBuilder::from_url(
-            "rayforce://bob:s%3Acr%C3%A9t@db.example:6000?connect_timeout=1500ms&read_timeout=none&write_timeout=1m&max_frame_size=1048576&compress_above=4096",
+            "rayforce://bob:s%3Acr%C3%A9t@db.example:6000?connect_timeout=1500ms&read_timeout=none&write_timeout=1m&max_frame_size=1048576&compress_above=4096&cancel_grace=250ms&push_buffer=8",
         )
         .unwrap();
         assert_eq!(b.address(), ("db.example", 6000));
@@ -240,7 +268,9 @@ mod tests {
         assert_eq!(b.options.read_timeout, None);
         assert_eq!(b.options.write_timeout, Some(Duration::from_secs(60)));
         assert_eq!(b.options.limits.max_frame_size, 1 << 20);
-        assert_eq!(b.compress_above, Some(4096));
+        assert_eq!(b.settings.compress_above, Some(4096));
+        assert_eq!(b.settings.cancel_grace, Duration::from_millis(250));
+        assert_eq!(b.settings.push_buffer, 8);
         let b = ClientBuilder::from_url("rayforce://[::1]").unwrap();
         assert_eq!(b.address(), ("::1", 5000));
         for bad in [

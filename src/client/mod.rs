@@ -7,23 +7,55 @@
 #[cfg(feature = "tokio")]
 mod async_client;
 mod builder;
+mod cancel;
 mod pipeline;
 #[cfg(feature = "r2d2")]
 mod pool;
+mod push;
 mod typed;
 
 pub use crate::wire::Request;
 #[cfg(feature = "tokio")]
-pub use async_client::AsyncClient;
+pub use async_client::{AsyncClient, PushStream};
 pub use builder::ClientBuilder;
+pub use cancel::CancelHandle;
 pub use pipeline::Pipeline;
 #[cfg(feature = "r2d2")]
 pub use pool::ClientManager;
+pub use push::{RequestHandler, DEFAULT_PUSH_BUFFER};
 
 use crate::transport::Transport;
 use crate::wire::{Frame, FrameHeader, Limits, MsgType};
 use crate::{DecodeError, Error, Result, Value};
+use cancel::Flight;
+use push::PushBuffer;
 use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How long a client waits for the answer to a request it cancelled because its deadline
+/// passed, before giving the connection up (default of
+/// [`ClientBuilder::cancel_grace`]).
+pub const DEFAULT_CANCEL_GRACE: Duration = Duration::from_secs(5);
+
+/// Client-level settings shared by both clients (the transport's are in
+/// [`ConnectOptions`](crate::transport::ConnectOptions)).
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) compress_above: Option<usize>,
+    pub(crate) cancel_grace: Duration,
+    pub(crate) push_buffer: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            compress_above: None,
+            cancel_grace: DEFAULT_CANCEL_GRACE,
+            push_buffer: DEFAULT_PUSH_BUFFER,
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 enum State {
@@ -49,8 +81,13 @@ pub struct Client {
     transport: Box<dyn Transport>,
     state: State,
     limits: Limits,
-    compress_above: Option<usize>,
+    settings: Settings,
+    /// The default deadline of a request (the builder's read timeout).
+    read_timeout: Option<Duration>,
     scratch: Vec<u8>,
+    flight: Arc<Flight>,
+    pushes: PushBuffer,
+    handler: Option<push::RequestHandler>,
 }
 
 impl Client {
@@ -65,14 +102,29 @@ impl Client {
         ClientBuilder::new(host, port)
     }
 
-    /// A client over any transport that has already completed its handshake.
+    /// A client over any transport that has already completed its handshake. Requests
+    /// have no deadline of their own (the transport's timeouts apply).
     pub fn with_transport(transport: Box<dyn Transport>, limits: Limits) -> Client {
+        Client::with_settings(transport, limits, Settings::default(), None)
+    }
+
+    pub(crate) fn with_settings(
+        transport: Box<dyn Transport>,
+        limits: Limits,
+        settings: Settings,
+        read_timeout: Option<Duration>,
+    ) -> Client {
+        let flight = Arc::new(Flight::new(transport.cancel_signal(), transport.peer()));
         Client {
             transport,
             state: State::Alive,
             limits,
-            compress_above: None,
+            pushes: PushBuffer::new(settings.push_buffer),
+            settings,
+            read_timeout,
             scratch: Vec::new(),
+            flight,
+            handler: None,
         }
     }
 
@@ -85,12 +137,93 @@ impl Client {
     ///
     /// Accepts Rayfall text (`&str`, `String`), a [`Value`] (sent as an expression), or any
     /// query type implementing [`Request`]. An ERROR reply becomes [`Error::Server`] and
-    /// leaves the connection usable; transport and protocol faults mark it dead.
+    /// leaves the connection usable; transport and protocol faults mark it dead. The read
+    /// timeout is the request's deadline (see [`execute_with_timeout`](Self::execute_with_timeout)).
     pub fn execute<R: Request + ?Sized>(&mut self, request: &R) -> Result<Value> {
-        self.ensure_ready()?;
-        self.send_request(MsgType::Sync, request)?;
-        self.flush()?;
-        self.recv_reply()
+        self.call(request, self.read_timeout)
+    }
+
+    /// Like [`execute`](Self::execute), with a deadline for the server's work: when
+    /// `timeout` passes before the answer starts to arrive, the request is cancelled on the
+    /// server, its answer discarded, and the result is [`Error::Timeout`] with `op`
+    /// `"request"`; the connection stays usable. (If the server does not stop within the
+    /// cancel grace — a lambda `map` cannot be interrupted — the connection is given up.)
+    ///
+    /// ```no_run
+    /// use rayforce_client::{Client, Error};
+    /// use std::time::Duration;
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let slow = client.execute_with_timeout("(sum (til 300000000))", Duration::from_millis(200));
+    /// assert!(matches!(slow, Err(Error::Timeout { op: "request", .. })));
+    /// assert!(client.is_alive());
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn execute_with_timeout<R: Request + ?Sized>(
+        &mut self,
+        request: &R,
+        timeout: Duration,
+    ) -> Result<Value> {
+        self.call(request, Some(timeout))
+    }
+
+    /// A handle that cancels this client's running request from another thread (see
+    /// [`CancelHandle`]).
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle::new(self.flight.clone())
+    }
+
+    /// Takes the next message the server pushed to this client (`.ipc.post` on its
+    /// handle), waiting up to `timeout` (`None`: until one comes). `Ok(None)`: none came in
+    /// time. Messages that arrived while a request was running wait in a bounded buffer
+    /// ([`ClientBuilder::push_buffer`]); if it overflowed, the oldest were dropped and this
+    /// returns [`Error::Lagged`] once.
+    pub fn recv_push(&mut self, timeout: Option<Duration>) -> Result<Option<Value>> {
+        if let Some(pushed) = self.pushes.take(self.transport.peer()) {
+            return pushed.map(Some);
+        }
+        self.check_state()?;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if !self.guard(|t| t.wait_readable(deadline))? {
+                return Ok(None);
+            }
+            if self.recv_frame()?.is_some() {
+                return Err(self.protocol_error(DecodeError::UnsolicitedReply));
+            }
+            if let Some(pushed) = self.pushes.take(self.transport.peer()) {
+                return pushed.map(Some);
+            }
+        }
+    }
+
+    /// The pushed messages as a blocking iterator (see [`recv_push`](Self::recv_push));
+    /// it ends after the first error that leaves the connection dead.
+    ///
+    /// ```no_run
+    /// use rayforce_client::Client;
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// client.execute("(.ipc.post (.ipc.handle) 42)")?;
+    /// for message in client.pushes().take(1) {
+    ///     println!("pushed: {}", message?);
+    /// }
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn pushes(&mut self) -> Pushes<'_> {
+        Pushes {
+            client: self,
+            done: false,
+        }
+    }
+
+    /// Answers the SYNC requests the server sends this client (`.ipc.send` on its handle)
+    /// with `handler`: its value becomes the server's result, its error code the server's
+    /// error. Without a handler they are answered with the error `nyi`. Requests are
+    /// answered whenever the client reads from the connection.
+    pub fn on_request(
+        &mut self,
+        handler: impl FnMut(Value) -> Result<Value, crate::ServerErrorCode> + Send + 'static,
+    ) {
+        self.handler = Some(Box::new(handler));
     }
 
     /// Sends a request to be evaluated without a reply (fire and forget). The server
@@ -125,24 +258,100 @@ impl Client {
         self.transport.close()
     }
 
-    /// Checks that a request may be sent: the client is alive and the server has sent
-    /// nothing since the last reply (bytes nobody asked for mean the connection is out of
-    /// step; they are a protocol error, never handed out as the next request's reply).
-    fn ensure_ready(&mut self) -> Result<()> {
+    /// The error for a client that is closed or dead.
+    fn check_state(&self) -> Result<()> {
         match &self.state {
-            State::Alive => {}
-            State::Dead(cause) => {
-                return Err(Error::Dead {
-                    addr: self.peer().to_string(),
-                    cause: cause.clone(),
-                })
-            }
-            State::Closed => return Err(Error::Closed),
+            State::Alive => Ok(()),
+            State::Dead(cause) => Err(Error::Dead {
+                addr: self.peer().to_string(),
+                cause: cause.clone(),
+            }),
+            State::Closed => Err(Error::Closed),
         }
-        if self.transport.has_unread_input() {
-            return Err(self.protocol_error(DecodeError::UnsolicitedReply));
+    }
+
+    /// Checks that a request may be sent: the client is alive, and what the server sent
+    /// since the last reply is taken in (pushed messages are kept, server requests
+    /// answered; a reply nobody asked for means the connection is out of step: a protocol
+    /// error, never handed out as the next request's reply).
+    fn ensure_ready(&mut self) -> Result<()> {
+        self.check_state()?;
+        while self.transport.has_unread_input() {
+            if self.recv_frame()?.is_some() {
+                return Err(self.protocol_error(DecodeError::UnsolicitedReply));
+            }
         }
         Ok(())
+    }
+
+    /// One request and its reply, under `timeout`; a cancelled request's answer is
+    /// discarded.
+    fn call<R: Request + ?Sized>(
+        &mut self,
+        request: &R,
+        timeout: Option<Duration>,
+    ) -> Result<Value> {
+        self.ensure_ready()?;
+        self.flight.begin();
+        let result = self
+            .send_request(MsgType::Sync, request)
+            .and_then(|_| self.flush())
+            .and_then(|()| self.await_reply(timeout));
+        let cancelled = self.flight.end();
+        match result {
+            Err(e) if e.is_fatal() => Err(e),
+            _ if cancelled => Err(Error::Cancelled {
+                addr: self.peer().to_string(),
+            }),
+            result => result,
+        }
+    }
+
+    /// Waits for the reply until `timeout`, taking in pushed frames on the way.
+    fn await_reply(&mut self, timeout: Option<Duration>) -> Result<Value> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if !self.guard(|t| t.wait_readable(deadline))? {
+                return Err(self.expire(timeout.unwrap_or_default()));
+            }
+            if let Some(reply) = self.recv_frame()? {
+                return reply;
+            }
+        }
+    }
+
+    /// The request's deadline passed before its answer began: cancel it on the server
+    /// and discard the answer within the cancel grace (the connection is kept), or give
+    /// the connection up.
+    fn expire(&mut self, timeout: Duration) -> Error {
+        let addr = self.peer().to_string();
+        if self.flight.interrupt() {
+            let grace = Instant::now() + self.settings.cancel_grace;
+            loop {
+                match self.guard(|t| t.wait_readable(Some(grace))) {
+                    Ok(true) => match self.recv_frame() {
+                        Ok(Some(_)) => {
+                            return Error::Timeout {
+                                op: "request",
+                                addr,
+                                timeout,
+                            }
+                        }
+                        Ok(None) => continue,
+                        Err(e) => return e,
+                    },
+                    Ok(false) => break,
+                    Err(e) => return e,
+                }
+            }
+        }
+        let e = Error::Timeout {
+            op: "read",
+            addr,
+            timeout,
+        };
+        self.mark_dead(&e);
+        e
     }
 
     /// Runs `f` on the transport; a fatal error marks the client dead.
@@ -166,7 +375,7 @@ impl Client {
         let encoded = request.write_payload(&mut payload);
         let result = encoded.and_then(|()| {
             let size = payload.len();
-            match self.compress_above {
+            match self.settings.compress_above {
                 Some(threshold) if payload.len() > threshold => {
                     let frame = Frame::compressed(msg_type, payload.clone());
                     self.guard(|t| t.send(&frame.header, &frame.payload))?;
@@ -186,22 +395,49 @@ impl Client {
         self.guard(|t| t.flush())
     }
 
-    /// Receives and decodes one reply (decoded as it arrives); ERROR values become
-    /// `Error::Server`, anything but a RESPONSE is a protocol error.
+    /// Receives and decodes one reply (decoded as it arrives), taking in pushed frames
+    /// on the way; ERROR values become `Error::Server`.
     pub(crate) fn recv_reply(&mut self) -> Result<Value> {
+        loop {
+            if let Some(reply) = self.recv_frame()? {
+                return reply;
+            }
+        }
+    }
+
+    /// Receives one frame: a RESPONSE is a reply (`Some`); an ASYNC frame is a pushed
+    /// message (kept); a SYNC frame is the server's request (answered at once).
+    fn recv_frame(&mut self) -> Result<Option<Result<Value>>> {
         let limits = self.limits;
         let (header, value) = self.guard(|t| t.recv_value(&limits))?;
-        if header.msg_type != MsgType::Response {
-            return Err(
-                self.protocol_error(DecodeError::UnexpectedMessageType(header.msg_type.code()))
-            );
-        }
-        match value {
-            Value::Error(code) => Err(Error::Server {
-                code,
-                addr: self.peer().to_string(),
-            }),
-            value => Ok(value),
+        match header.msg_type {
+            MsgType::Response => Ok(Some(match value {
+                Value::Error(crate::ServerErrorCode::Cancel) => Err(Error::Cancelled {
+                    addr: self.peer().to_string(),
+                }),
+                Value::Error(code) => Err(Error::Server {
+                    code,
+                    addr: self.peer().to_string(),
+                }),
+                value => Ok(value),
+            })),
+            MsgType::Async => {
+                self.pushes.push(value);
+                Ok(None)
+            }
+            MsgType::Sync => {
+                let answer = push::answer(self.handler.as_mut(), value);
+                if self.send_request(MsgType::Response, &answer).is_err() {
+                    // The handler's value cannot be encoded: answer with an error instead.
+                    self.send_request(
+                        MsgType::Response,
+                        &Value::Error(crate::ServerErrorCode::Type),
+                    )?;
+                }
+                self.flush()?;
+                Ok(None)
+            }
+            other => Err(self.protocol_error(DecodeError::UnexpectedMessageType(other.code()))),
         }
     }
 
@@ -232,6 +468,39 @@ impl Client {
     /// The limits this client decodes replies with.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+}
+
+/// The messages the server pushes to a [`Client`], as a blocking iterator (see
+/// [`Client::pushes`]).
+pub struct Pushes<'a> {
+    client: &'a mut Client,
+    done: bool,
+}
+
+impl Iterator for Pushes<'_> {
+    type Item = Result<Value>;
+
+    fn next(&mut self) -> Option<Result<Value>> {
+        if self.done {
+            return None;
+        }
+        match self.client.recv_push(None) {
+            Ok(Some(value)) => Some(Ok(value)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = e.is_fatal();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Pushes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pushes")
+            .field("client", &self.client)
+            .finish()
     }
 }
 

@@ -11,12 +11,23 @@ pub(crate) mod tcp;
 mod websocket;
 
 pub use mock::MockTransport;
-pub use tcp::{read_frame, read_frame_payload, ConnectOptions, FrameReadError, TcpTransport};
+pub use tcp::{
+    read_frame, read_frame_payload, ConnectOptions, FrameReadError, TcpTransport, UrgentByte,
+};
 #[cfg(feature = "websocket")]
 pub use websocket::WebSocketTransport;
 
 use crate::wire::{Frame, FrameHeader, Limits};
 use crate::{Error, Result, Value};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Tells a server to stop the request it is running on one connection, from any thread
+/// (TCP: [`UrgentByte`]). Sending it while the server is idle does nothing.
+pub trait CancelSignal: Send + Sync {
+    /// Sends the signal once.
+    fn send(&self) -> std::io::Result<()>;
+}
 
 /// A bidirectional frame channel to one peer.
 ///
@@ -58,9 +69,23 @@ pub trait Transport: Send {
     }
 
     /// Whether bytes have arrived that no call has read yet (no bytes consumed, never
-    /// blocks). A client asks before each request: between requests nothing may arrive.
+    /// blocks). A client asks before each request, to handle what the server pushed.
     fn has_unread_input(&mut self) -> bool {
         false
+    }
+
+    /// Waits until the next frame starts to arrive (`Ok(true)`) or `deadline` passes
+    /// (`Ok(false)`), consuming nothing: a client whose request is still running on the
+    /// server can then cancel it and keep the connection. The default says "ready" at once.
+    fn wait_readable(&mut self, deadline: Option<Instant>) -> Result<bool> {
+        let _ = deadline;
+        Ok(true)
+    }
+
+    /// A signal that cancels the request the server is running on this connection, if the
+    /// transport has one (the default: none).
+    fn cancel_signal(&self) -> Option<Arc<dyn CancelSignal>> {
+        None
     }
 }
 
@@ -88,5 +113,11 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn has_unread_input(&mut self) -> bool {
         (**self).has_unread_input()
+    }
+    fn wait_readable(&mut self, deadline: Option<Instant>) -> Result<bool> {
+        (**self).wait_readable(deadline)
+    }
+    fn cancel_signal(&self) -> Option<Arc<dyn CancelSignal>> {
+        (**self).cancel_signal()
     }
 }

@@ -1,12 +1,14 @@
 //! [`TcpTransport`]: frames over a `std::net::TcpStream`, with the connect/handshake/auth
 //! sequence under one deadline and per-read/per-write timeouts afterwards.
 
-use super::Transport;
+use super::{CancelSignal, Transport};
 use crate::wire::handshake::{ClientHandshake, Step};
 use crate::wire::{self, Frame, FrameHeader, Limits, StreamError, HEADER_LEN};
 use crate::{Error, Result, Value};
+use std::io::BufRead;
 use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Frames smaller than this are copied into one buffer with their header and sent in one
@@ -444,6 +446,71 @@ impl Transport for TcpTransport {
 
     fn has_unread_input(&mut self) -> bool {
         !self.reader.buffer().is_empty() || peek_ready(&self.stream)
+    }
+
+    fn wait_readable(&mut self, deadline: Option<Instant>) -> Result<bool> {
+        if !self.reader.buffer().is_empty() {
+            return Ok(true);
+        }
+        self.reader.get_mut().deadline = deadline;
+        let waited = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        match self.reader.fill_buf() {
+            Ok([]) => Err(Error::ConnectionLost {
+                addr: self.peer.clone(),
+                reason: "the server closed the connection".into(),
+            }),
+            Ok(_) => Ok(true),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(io_error(e, "read", &self.peer, waited)),
+        }
+    }
+
+    fn cancel_signal(&self) -> Option<Arc<dyn CancelSignal>> {
+        let stream = self.stream.try_clone().ok()?;
+        Some(Arc::new(UrgentByte(stream)))
+    }
+}
+
+/// The TCP cancel signal: one urgent (out-of-band) byte, which makes a Rayforce server
+/// stop the request it is running on that connection (an idle server ignores it).
+#[derive(Debug)]
+pub struct UrgentByte(pub TcpStream);
+
+impl CancelSignal for UrgentByte {
+    #[cfg(unix)]
+    fn send(&self) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let byte = b'!';
+        // SAFETY: `send` reads 1 byte from `byte`, which outlives the call; the fd is owned
+        // by `self.0` and open for the duration of the call.
+        let n = unsafe {
+            libc::send(
+                self.0.as_raw_fd(),
+                (&byte as *const u8).cast(),
+                1,
+                libc::MSG_OOB | libc::MSG_NOSIGNAL,
+            )
+        };
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn send(&self) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "urgent bytes are only sent on unix",
+        ))
     }
 }
 

@@ -45,3 +45,15 @@ pub fn write_reply(stream: &mut std::net::TcpStream, value: &rayforce_client::Va
     );
     let _ = stream.write_all(&[&header.encode()[..], &payload].concat());
 }
+
+/// A request the real server takes ~6 s to answer here (120 × `sum (til 100000000)`, 800 MB
+/// at a time) and stops within ~0.1 s when cancelled.
+#[allow(dead_code)]
+pub fn slow_query() -> String {
+    format!("(do {})", "(sum (til 100000000)) ".repeat(120))
+}
+
+/// Longest a cancelled [`slow_query`] may take to answer (with the 300 ms before the cancel):
+/// well under the ~6 s it takes to finish.
+#[allow(dead_code)]
+pub const CANCELLED_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
