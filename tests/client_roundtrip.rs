@@ -233,3 +233,20 @@ fn dict_and_table_accessors_on_server_results() {
     assert!(text.starts_with("id  name"), "{text}");
     assert!(text.contains("alice"), "{text}");
 }
+
+/// A lambda without parameters arrives with an empty I64 vector as its parameter list
+/// (the server's empty `[]`); it decodes (it used to kill the connection as malformed), and
+/// sent back it still evaluates.
+#[test]
+fn lambdas_without_parameters_decode_and_travel_back() {
+    let (_server, mut client) = common::connected();
+    let f = client.execute("(set f0 (fn [] (+ 40 2)))").unwrap();
+    match &f {
+        Value::Lambda(l) => assert!(l.params.is_empty(), "{l:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(client.is_alive());
+    assert_eq!(client.execute("(f0)").unwrap(), Value::I64(42));
+    let call = Value::List(vec![f]);
+    assert_eq!(client.execute(&call).unwrap(), Value::I64(42));
+}

@@ -542,6 +542,9 @@ fn table_from(names: Value, columns: Value) -> Res<Value> {
 fn lambda_from(attrs: u8, params: Value, body: Value, closure: Option<Box<Value>>) -> Res<Value> {
     let params = match params {
         Value::Vector(Vector::Symbol(p)) => p,
+        // `(fn [] …)`: the server sends no parameters as an empty vector of its default
+        // type (I64).
+        Value::Vector(v) if v.is_empty() => crate::value::TextColumn::new(),
         other => {
             return Err(malformed(format!(
                 "lambda parameters must be symbols, got {}",
