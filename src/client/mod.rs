@@ -12,6 +12,7 @@ mod pipeline;
 #[cfg(feature = "r2d2")]
 mod pool;
 mod push;
+pub mod reconnect;
 mod typed;
 
 pub use crate::wire::Request;
@@ -23,6 +24,9 @@ pub use pipeline::Pipeline;
 #[cfg(feature = "r2d2")]
 pub use pool::ClientManager;
 pub use push::{RequestHandler, DEFAULT_PUSH_BUFFER};
+#[cfg(feature = "tokio")]
+pub use reconnect::AsyncReconnectingClient;
+pub use reconnect::{ReconnectPolicy, ReconnectingClient};
 
 use crate::transport::Transport;
 use crate::wire::{Frame, FrameHeader, Limits, MsgType};

@@ -42,9 +42,17 @@ pub struct LocalServerBuilder {
     restricted: bool,
     startup_timeout: Option<Duration>,
     args: Vec<String>,
+    port: Option<u16>,
 }
 
 impl LocalServerBuilder {
+    /// Listen on this port (default: a free one). Useful to restart a server where its
+    /// clients expect it.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
     /// Use this binary instead of searching for one.
     pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
         self.binary = Some(path.into());
@@ -85,8 +93,12 @@ impl LocalServerBuilder {
         };
         let timeout = self.startup_timeout.unwrap_or(Duration::from_secs(20));
         let mut last_error = None;
-        // A free port can be taken between our probe and the server's bind: retry.
-        for _ in 0..5 {
+        // A free port can be taken between our probe and the server's bind, and a fixed
+        // one may still be held by a server that is exiting: retry.
+        for attempt in 0..5 {
+            if attempt > 0 && self.port.is_some() {
+                std::thread::sleep(Duration::from_millis(200));
+            }
             match self.try_start(&binary, timeout) {
                 Ok(server) => return Ok(server),
                 Err(e) => last_error = Some(e),
@@ -96,7 +108,10 @@ impl LocalServerBuilder {
     }
 
     fn try_start(&self, binary: &Path, timeout: Duration) -> Result<LocalServer> {
-        let port = free_port()?;
+        let port = match self.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let mut cmd = Command::new(binary);
         cmd.arg("-p").arg(format!("127.0.0.1:{port}"));
         if let Some(pw) = &self.password {
