@@ -1,5 +1,5 @@
-//! The r2d2 pool against the real server: 8 threads × 2,000 queries with every reply
-//! checked against its request, and dead connections replaced.
+//! The r2d2 pool (threads) and the deadpool one (tasks) against the real server: every
+//! reply checked against its request, and dead connections replaced.
 #![cfg(feature = "r2d2")]
 
 mod common;
@@ -35,5 +35,49 @@ fn eight_threads_share_a_pool() {
     for _ in 0..8 {
         let mut c = pool.get().unwrap();
         assert_eq!(c.execute("(+ 1 2)").unwrap(), Value::I64(3));
+    }
+}
+
+/// The deadpool adapter: 32 tasks share 4 async connections, every reply checked against
+/// its request; a closed connection is replaced, never handed out.
+#[cfg(feature = "deadpool")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_share_an_async_pool() {
+    use rayforce_client::client::AsyncClientManager;
+    let server = common::server();
+    let manager = AsyncClientManager::new(Client::builder("127.0.0.1", server.port()));
+    let pool: deadpool::managed::Pool<AsyncClientManager> =
+        deadpool::managed::Pool::builder(manager)
+            .max_size(4)
+            .build()
+            .unwrap();
+    let tasks: Vec<_> = (0..32i64)
+        .map(|t| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                for i in 0..200i64 {
+                    let c = pool.get().await.unwrap();
+                    let want = t * 1_000_000 + i;
+                    let got = c
+                        .execute(&Value::call("+", [Value::I64(want), Value::I64(0)]))
+                        .await
+                        .unwrap();
+                    assert_eq!(got, Value::I64(want));
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert!(pool.status().size <= 4);
+    {
+        let c = pool.get().await.unwrap();
+        c.close().await.unwrap();
+    }
+    for _ in 0..8 {
+        let c = pool.get().await.unwrap();
+        assert!(c.is_alive());
+        assert_eq!(c.execute("(+ 1 2)").await.unwrap(), Value::I64(3));
     }
 }

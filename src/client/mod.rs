@@ -6,6 +6,8 @@
 
 #[cfg(feature = "tokio")]
 mod async_client;
+#[cfg(feature = "deadpool")]
+mod async_pool;
 mod builder;
 mod cancel;
 mod pipeline;
@@ -18,6 +20,8 @@ mod typed;
 pub use crate::wire::Request;
 #[cfg(feature = "tokio")]
 pub use async_client::{AsyncClient, PushStream};
+#[cfg(feature = "deadpool")]
+pub use async_pool::AsyncClientManager;
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;
 pub use pipeline::Pipeline;
