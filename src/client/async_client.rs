@@ -19,6 +19,7 @@
 
 use super::cancel::{self, Cancel, CancelHandle};
 use super::push::{self, PushBuffer, RequestHandler};
+use super::trace::RequestSpan;
 use super::{ClientBuilder, Pipeline, Request, Settings};
 use crate::transport::{CancelSignal, ConnectOptions, UrgentByte};
 use crate::wire::{self, handshake, Frame, FrameHeader, Limits, MsgType, StreamError, HEADER_LEN};
@@ -45,12 +46,14 @@ struct Command {
     bytes: Vec<u8>,
     /// The request's id and where its reply goes (`None`: no reply expected).
     reply: Option<(u64, Reply)>,
+    span: Option<RequestSpan>,
 }
 
 /// A request written and waiting for its reply, in the order sent.
 struct Slot {
     id: u64,
     reply: Reply,
+    span: Option<RequestSpan>,
     /// A cancel was sent for it: whatever the server answers is `Error::Cancelled`.
     cancelled: bool,
 }
@@ -388,25 +391,50 @@ impl AsyncClient {
     }
 
     fn frame(&self, msg_type: MsgType, request: &(impl Request + ?Sized)) -> Result<Vec<u8>> {
+        self.frame_with_size(msg_type, request)
+            .map(|(bytes, _)| bytes)
+    }
+
+    /// The frame's bytes and its payload size.
+    fn frame_with_size(
+        &self,
+        msg_type: MsgType,
+        request: &(impl Request + ?Sized),
+    ) -> Result<(Vec<u8>, usize)> {
         let mut payload = Vec::new();
         request.write_payload(&mut payload)?;
-        Ok(frame_bytes(msg_type, payload, self.inner.compress_above))
+        let size = payload.len();
+        Ok((
+            frame_bytes(msg_type, payload, self.inner.compress_above),
+            size,
+        ))
     }
 
     /// Queues framed bytes (waiting while the queue is full).
-    async fn submit(&self, bytes: Vec<u8>, reply: Option<(u64, Reply)>) -> Result<()> {
+    async fn submit(
+        &self,
+        bytes: Vec<u8>,
+        reply: Option<(u64, Reply)>,
+        span: Option<RequestSpan>,
+    ) -> Result<()> {
         if let Some(e) = self.unusable() {
             return Err(e);
         }
         self.inner
             .tx
-            .send(Command { bytes, reply })
+            .send(Command { bytes, reply, span })
             .await
             .map_err(|_| self.unusable().unwrap_or(Error::Closed))
     }
 
     /// Sends framed bytes and waits for the reply until `timeout`.
-    async fn round_trip(&self, bytes: Vec<u8>, timeout: Option<Duration>) -> Result<Value> {
+    async fn round_trip(
+        &self,
+        (bytes, size): (Vec<u8>, usize),
+        timeout: Option<Duration>,
+    ) -> Result<Value> {
+        let span = RequestSpan::start(&self.inner.peer, "sync");
+        span.request_bytes(size);
         let (tx, rx) = oneshot::channel();
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let mut waiting = Waiting {
@@ -415,7 +443,8 @@ impl AsyncClient {
             done: false,
         };
         let exchange = async {
-            self.submit(bytes, Some((id, tx))).await?;
+            self.submit(bytes, Some((id, tx)), Some(span.clone()))
+                .await?;
             rx.await
                 .unwrap_or_else(|_| Err(self.unusable().unwrap_or(Error::Closed)))
         };
@@ -430,6 +459,7 @@ impl AsyncClient {
             None => exchange.await,
         };
         waiting.done = !matches!(result, Err(Error::Timeout { .. }));
+        span.finish(&result);
         result
     }
 
@@ -438,8 +468,8 @@ impl AsyncClient {
     /// Dropping the future abandons the request (and cancels it on the server when it is
     /// the only one running there).
     pub async fn execute<R: Request + ?Sized>(&self, request: &R) -> Result<Value> {
-        let bytes = self.frame(MsgType::Sync, request)?;
-        self.round_trip(bytes, self.inner.read_timeout).await
+        let frame = self.frame_with_size(MsgType::Sync, request)?;
+        self.round_trip(frame, self.inner.read_timeout).await
     }
 
     /// Like [`execute`](Self::execute) with a deadline: when it passes, the result is
@@ -451,14 +481,15 @@ impl AsyncClient {
         request: &R,
         timeout: Duration,
     ) -> Result<Value> {
-        let bytes = self.frame(MsgType::Sync, request)?;
-        self.round_trip(bytes, Some(timeout)).await
+        let frame = self.frame_with_size(MsgType::Sync, request)?;
+        self.round_trip(frame, Some(timeout)).await
     }
 
     /// Sends a request to be evaluated without a reply (fire and forget).
     pub async fn send_async<R: Request + ?Sized>(&self, request: &R) -> Result<()> {
         let bytes = self.frame(MsgType::Async, request)?;
-        self.within_read_timeout(self.submit(bytes, None)).await?
+        self.within_read_timeout(self.submit(bytes, None, None))
+            .await?
     }
 
     /// Runs a [`Pipeline`]: every request is queued at once and the replies come back in
@@ -469,17 +500,20 @@ impl AsyncClient {
             let (tx, rx) = oneshot::channel();
             let bytes = frame_bytes(MsgType::Sync, payload.clone(), self.inner.compress_above);
             let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-            self.within_read_timeout(self.submit(bytes, Some((id, tx))))
+            let span = RequestSpan::start(&self.inner.peer, "sync");
+            span.request_bytes(payload.len());
+            self.within_read_timeout(self.submit(bytes, Some((id, tx)), Some(span.clone())))
                 .await??;
-            waits.push(rx);
+            waits.push((rx, span));
         }
         let mut out = Vec::with_capacity(waits.len());
-        for w in waits {
+        for (w, span) in waits {
             let reply = async {
                 w.await
                     .unwrap_or_else(|_| Err(self.unusable().unwrap_or(Error::Closed)))
             };
             let reply = self.within_read_timeout(reply).await?;
+            span.finish(&reply);
             if let Err(e) = &reply {
                 if e.is_fatal() {
                     return Err(reply.unwrap_err());
@@ -555,6 +589,7 @@ async fn write_loop(
                 s.pending.push_back(Slot {
                     id,
                     reply,
+                    span: cmd.span,
                     cancelled: false,
                 });
             }
@@ -594,7 +629,7 @@ struct Reading {
 async fn read_loop(mut reader: OwnedReadHalf, r: Reading) {
     loop {
         let (result, back) = read_reply(reader, &r.limits, &r.peer).await;
-        let (msg_type, value) = match result {
+        let (msg_type, reply_bytes, value) = match result {
             Ok(v) => v,
             Err(e) => {
                 fail_all(&r.shared, e);
@@ -625,7 +660,12 @@ async fn read_loop(mut reader: OwnedReadHalf, r: Reading) {
                 }
                 let bytes = frame_bytes(MsgType::Response, payload, r.compress_above);
                 if let Some(tx) = r.answers.upgrade() {
-                    let _ = tx.send(Command { bytes, reply: None }).await;
+                    let command = Command {
+                        bytes,
+                        reply: None,
+                        span: None,
+                    };
+                    let _ = tx.send(command).await;
                 }
                 continue;
             }
@@ -668,6 +708,9 @@ async fn read_loop(mut reader: OwnedReadHalf, r: Reading) {
             }),
             v => Ok(v),
         };
+        if let Some(span) = &slot.span {
+            span.reply_bytes(reply_bytes);
+        }
         let _ = slot.reply.send(reply);
     }
 }
@@ -696,7 +739,7 @@ async fn read_reply(
     mut reader: OwnedReadHalf,
     limits: &Limits,
     peer: &str,
-) -> (Result<(MsgType, Value)>, Option<OwnedReadHalf>) {
+) -> (Result<(MsgType, u64, Value)>, Option<OwnedReadHalf>) {
     let protocol = |source| Error::Protocol {
         addr: peer.to_string(),
         source,
@@ -737,7 +780,7 @@ async fn read_reply(
         })
         .await;
         return match decoded {
-            Ok((Ok(value), reader)) => (Ok((msg_type, value)), Some(reader)),
+            Ok((Ok(value), reader)) => (Ok((msg_type, header.size, value)), Some(reader)),
             Ok((Err(StreamError::Io(e)), reader)) => {
                 (Err(io_err(e, "read", peer, None)), Some(reader))
             }
@@ -771,7 +814,7 @@ async fn read_reply(
         return (Err(e), Some(reader));
     }
     let value = Frame { header, payload }.value(limits).map_err(protocol);
-    (value.map(|v| (msg_type, v)), Some(reader))
+    (value.map(|v| (msg_type, header.size, v)), Some(reader))
 }
 
 /// The messages the server pushes to an [`AsyncClient`], as a

@@ -15,6 +15,7 @@ mod pipeline;
 mod pool;
 mod push;
 pub mod reconnect;
+mod trace;
 mod typed;
 
 pub use crate::wire::Request;
@@ -40,6 +41,7 @@ use push::PushBuffer;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use trace::RequestSpan;
 
 /// How long a client waits for the answer to a request it cancelled because its deadline
 /// passed, before giving the connection up (default of
@@ -96,6 +98,8 @@ pub struct Client {
     flight: Arc<Flight>,
     pushes: PushBuffer,
     handler: Option<push::RequestHandler>,
+    /// The size of the last reply frame's payload (for the request span).
+    reply_bytes: u64,
 }
 
 impl Client {
@@ -133,6 +137,7 @@ impl Client {
             scratch: Vec::new(),
             flight,
             handler: None,
+            reply_bytes: 0,
         }
     }
 
@@ -239,8 +244,18 @@ impl Client {
     /// errors it raises are never reported.
     pub fn send_async<R: Request + ?Sized>(&mut self, request: &R) -> Result<()> {
         self.ensure_ready()?;
-        self.send_request(MsgType::Async, request)?;
-        self.flush()
+        let span = RequestSpan::start(self.peer(), "async");
+        let result = self.send_request(MsgType::Async, request).and_then(|size| {
+            span.request_bytes(size);
+            self.flush()
+        });
+        span.finish(
+            &result
+                .as_ref()
+                .map(|()| Value::Null)
+                .map_err(Error::duplicate),
+        );
+        result
     }
 
     /// Whether the connection is usable: not closed, not broken by an earlier error, and
@@ -300,19 +315,26 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<Value> {
         self.ensure_ready()?;
+        let span = RequestSpan::start(self.peer(), "sync");
         self.flight.begin();
         let result = self
             .send_request(MsgType::Sync, request)
-            .and_then(|_| self.flush())
+            .and_then(|size| {
+                span.request_bytes(size);
+                self.flush()
+            })
             .and_then(|()| self.await_reply(timeout));
         let cancelled = self.flight.end();
-        match result {
+        let result = match result {
             Err(e) if e.is_fatal() => Err(e),
             _ if cancelled => Err(Error::Cancelled {
                 addr: self.peer().to_string(),
             }),
             result => result,
-        }
+        };
+        span.reply_bytes(self.reply_bytes);
+        span.finish(&result);
+        result
     }
 
     /// Waits for the reply until `timeout`, taking in pushed frames on the way.
@@ -418,6 +440,9 @@ impl Client {
     fn recv_frame(&mut self) -> Result<Option<Result<Value>>> {
         let limits = self.limits;
         let (header, value) = self.guard(|t| t.recv_value(&limits))?;
+        if header.msg_type == MsgType::Response {
+            self.reply_bytes = header.size;
+        }
         match header.msg_type {
             MsgType::Response => Ok(Some(match value {
                 Value::Error(crate::ServerErrorCode::Cancel) => Err(Error::Cancelled {

@@ -73,17 +73,24 @@ impl Client {
         let mut replies = Vec::with_capacity(payloads.len());
         let mut sent = 0;
         let mut in_flight_bytes = 0;
+        let mut spans = std::collections::VecDeque::new();
         while replies.len() < payloads.len() {
             while sent < payloads.len()
                 && sent - replies.len() < MAX_IN_FLIGHT
                 && (in_flight_bytes < MAX_IN_FLIGHT_BYTES || sent == replies.len())
             {
-                self.send_request(MsgType::Sync, &RawPayload(&payloads[sent]))?;
+                let span = super::trace::RequestSpan::start(self.peer(), "sync");
+                span.request_bytes(self.send_request(MsgType::Sync, &RawPayload(&payloads[sent]))?);
+                spans.push_back(span);
                 in_flight_bytes += payloads[sent].len();
                 sent += 1;
             }
             self.flush()?;
             let reply = self.recv_reply();
+            if let Some(span) = spans.pop_front() {
+                span.reply_bytes(self.reply_bytes);
+                span.finish(&reply);
+            }
             in_flight_bytes -= payloads[replies.len()].len();
             if let Err(e) = &reply {
                 if e.is_fatal() {
