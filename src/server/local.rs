@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 pub const RAYFORCE_VERSION: &str = "2.4.0";
 
 /// How to get the binary when it cannot be found.
-const HOW_TO_GET: &str = "run `bash scripts/fetch-rayforce.sh` (it downloads the pinned \
-rayforce-py 2.4.0 wheel with pip and extracts rayforce/bin/rayforce), then set RAYFORCE_BIN \
-to the path it prints";
+const HOW_TO_GET: &str = "enable the crate feature `local-server-download` (it installs the \
+pinned rayforce-py 2.4.0 binary itself), or run `bash scripts/fetch-rayforce.sh` and set \
+RAYFORCE_BIN to the path it prints";
 
 /// A `rayforce` server process on `127.0.0.1`, stopped when dropped.
 ///
@@ -275,7 +275,9 @@ fn free_port() -> Result<u16> {
 
 /// Finds the `rayforce` binary: `$RAYFORCE_BIN`, then `rayforce` on `$PATH`, then the cache
 /// that `scripts/fetch-rayforce.sh` fills (`$RAYFORCE_CACHE_DIR`, or `.cache/rayforce`
-/// in this crate's source folder), under `2.4.0/rayforce`.
+/// in this crate's source folder), under `2.4.0/rayforce`. With the feature
+/// `local-server-download`, it then installs the pinned binary itself into the user's
+/// cache folder ([`download::install`](super::download::install)) and uses it from then on.
 pub fn find_binary() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("RAYFORCE_BIN").filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
@@ -305,6 +307,10 @@ pub fn find_binary() -> Result<PathBuf> {
         if candidate.is_file() {
             return Ok(candidate);
         }
+    }
+    #[cfg(feature = "local-server-download")]
+    if let Some(cache) = super::download::user_cache_dir() {
+        return super::download::install(&cache);
     }
     Err(Error::LocalServer(format!(
         "the rayforce binary was not found (RAYFORCE_BIN, PATH, cache); {HOW_TO_GET}"

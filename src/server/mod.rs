@@ -3,6 +3,8 @@
 //! which runs the real `rayforce` binary as a child process for quickstarts and tests.
 //! Users who only query never need this module.
 
+#[cfg(feature = "local-server-download")]
+pub mod download;
 mod local;
 mod native;
 
