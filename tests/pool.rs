@@ -43,7 +43,7 @@ fn eight_threads_share_a_pool() {
 #[cfg(feature = "deadpool")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_share_an_async_pool() {
-    use rayforce_client::client::AsyncClientManager;
+    use rayforce_client::client::{AsyncClientManager, AsyncPool};
     let server = common::server();
     let manager = AsyncClientManager::new(Client::builder("127.0.0.1", server.port()));
     let pool: deadpool::managed::Pool<AsyncClientManager> =

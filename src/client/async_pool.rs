@@ -16,10 +16,10 @@ use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use rayforce_client::client::AsyncClientManager;
+/// use rayforce_client::client::{AsyncClientManager, AsyncPool};
 /// use rayforce_client::Client;
 /// let manager = AsyncClientManager::new(Client::builder("127.0.0.1", 5000));
-/// let pool = deadpool::managed::Pool::builder(manager).max_size(8).build()?;
+/// let pool = AsyncPool::builder(manager).max_size(8).build()?;
 /// let client = pool.get().await.map_err(|e| e.to_string())?;
 /// let three = client.execute("(+ 1 2)").await?;
 /// # Ok(()) }
@@ -28,6 +28,9 @@ use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 pub struct AsyncClientManager {
     builder: ClientBuilder,
 }
+
+/// A deadpool pool of [`AsyncClient`]s.
+pub type AsyncPool = managed::Pool<AsyncClientManager>;
 
 impl AsyncClientManager {
     /// A manager that opens clients with `builder`'s settings.

@@ -22,7 +22,7 @@ pub use crate::wire::Request;
 #[cfg(feature = "tokio")]
 pub use async_client::{AsyncClient, PushStream};
 #[cfg(feature = "deadpool")]
-pub use async_pool::AsyncClientManager;
+pub use async_pool::{AsyncClientManager, AsyncPool};
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;
 pub use pipeline::Pipeline;
