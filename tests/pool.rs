@@ -46,11 +46,7 @@ async fn tasks_share_an_async_pool() {
     use rayforce_client::client::{AsyncClientManager, AsyncPool};
     let server = common::server();
     let manager = AsyncClientManager::new(Client::builder("127.0.0.1", server.port()));
-    let pool: deadpool::managed::Pool<AsyncClientManager> =
-        deadpool::managed::Pool::builder(manager)
-            .max_size(4)
-            .build()
-            .unwrap();
+    let pool = AsyncPool::builder(manager).max_size(4).build().unwrap();
     let tasks: Vec<_> = (0..32i64)
         .map(|t| {
             let pool = pool.clone();
