@@ -26,6 +26,8 @@ trait Api: Sized {
     fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>>;
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()>;
     fn is_alive(&mut self) -> bool;
+    fn tables(&mut self) -> Result<Vec<String>>;
+    fn server_version(&mut self) -> Result<String>;
     fn execute_with_timeout(&mut self, request: &dyn Request, timeout: Duration) -> Result<Value>;
     fn cancel_handle(&self) -> CancelHandle;
     /// The next pushed message within `timeout` (`None` when none came).
@@ -54,6 +56,12 @@ impl Api for Client {
     }
     fn is_alive(&mut self) -> bool {
         Client::is_alive(self)
+    }
+    fn tables(&mut self) -> Result<Vec<String>> {
+        Client::tables(self)
+    }
+    fn server_version(&mut self) -> Result<String> {
+        Client::server_version(self)
     }
     fn execute_with_timeout(&mut self, request: &dyn Request, timeout: Duration) -> Result<Value> {
         Client::execute_with_timeout(self, request, timeout)
@@ -103,6 +111,12 @@ impl Api for Async {
     fn is_alive(&mut self) -> bool {
         self.client.is_alive()
     }
+    fn tables(&mut self) -> Result<Vec<String>> {
+        self.rt.block_on(self.client.tables())
+    }
+    fn server_version(&mut self) -> Result<String> {
+        self.rt.block_on(self.client.server_version())
+    }
     fn execute_with_timeout(&mut self, request: &dyn Request, timeout: Duration) -> Result<Value> {
         self.rt
             .block_on(self.client.execute_with_timeout(request, timeout))
@@ -137,6 +151,16 @@ fn behaves_on_the_real_server<C: Api>() {
     let server = common::server();
     let mut c = C::open(Client::builder("127.0.0.1", server.port())).unwrap();
     assert_eq!(c.execute(&"(+ 1 2)").unwrap(), Value::I64(3));
+    assert_eq!(
+        c.server_version().unwrap(),
+        "3.0.1",
+        "the core inside rayforce-py 2.4.0"
+    );
+    assert_eq!(c.tables().unwrap(), Vec::<String>::new());
+    c.execute(&"(set zeta (table [a] (list [1])))").unwrap();
+    c.execute(&"(set alpha (table [b] (list ['x])))").unwrap();
+    c.execute(&"(set not_a_table 5)").unwrap();
+    assert_eq!(c.tables().unwrap(), ["alpha", "zeta"]);
     let err = c.execute(&"(+ 1 'a)").unwrap_err();
     assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
     assert!(c.is_alive(), "a server error leaves the connection usable");

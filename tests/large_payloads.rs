@@ -71,3 +71,46 @@ fn one_million_row_table() {
         .unwrap();
     assert_eq!(count, Value::I64(1_000_000));
 }
+
+/// Progress of a large reply and a large request: exact totals from the frame headers,
+/// monotone, ending at the total; small frames are not reported.
+#[test]
+fn progress_of_large_frames_is_exact_and_monotone() {
+    use rayforce_client::transport::{Direction, Progress};
+    use std::sync::{Arc, Mutex};
+    let (_server, mut client) = common::connected();
+    let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+    let sink = Arc::clone(&seen);
+    client.on_progress(move |p| sink.lock().unwrap().push(p));
+    client.execute("(+ 1 2)").unwrap();
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "small frames are not reported"
+    );
+
+    client.execute("(til 1000000)").unwrap(); // 8,000,010 payload bytes
+    let received: Vec<Progress> = std::mem::take(&mut *seen.lock().unwrap());
+    assert!(received.len() > 3, "{}", received.len());
+    assert!(received
+        .iter()
+        .all(|p| p.direction == Direction::Receiving && p.total == 8_000_010));
+    assert!(received.windows(2).all(|w| w[0].done <= w[1].done));
+    assert_eq!(received.first().unwrap().done, 0);
+    assert_eq!(received.last().unwrap().done, 8_000_010);
+
+    let big = rayforce_client::Value::from(vec![1i64; 500_000]);
+    assert_eq!(
+        client
+            .execute(&rayforce_client::Value::call("count", [big]))
+            .unwrap(),
+        rayforce_client::Value::I64(500_000)
+    );
+    let sent: Vec<Progress> = std::mem::take(&mut *seen.lock().unwrap());
+    let sending: Vec<_> = sent
+        .iter()
+        .filter(|p| p.direction == Direction::Sending)
+        .collect();
+    assert!(sending.len() > 5);
+    assert_eq!(sending.last().unwrap().done, sending.last().unwrap().total);
+    assert!(sending[0].total > 4_000_000);
+}

@@ -228,6 +228,22 @@ impl Client {
         }
     }
 
+    /// Reports the progress of large requests and replies (1 MiB and more) to `report`,
+    /// e.g. for a progress bar: the frame header gives the exact size. Over transports that
+    /// cannot report, nothing is reported.
+    ///
+    /// ```no_run
+    /// use rayforce_client::Client;
+    /// use rayforce_client::transport::Progress;
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// client.on_progress(|p: Progress| eprint!("\r{} / {} bytes", p.done, p.total));
+    /// client.execute("(til 10000000)")?;
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn on_progress(&mut self, report: impl FnMut(crate::transport::Progress) + Send + 'static) {
+        self.transport.set_progress(Some(Box::new(report)));
+    }
+
     /// Answers the SYNC requests the server sends this client (`.ipc.send` on its handle)
     /// with `handler`: its value becomes the server's result, its error code the server's
     /// error. Without a handler they are answered with the error `nyi`. Requests are

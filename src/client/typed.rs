@@ -73,6 +73,51 @@ pub(super) mod ops {
         Ok(Table::named(table).upsert(key_columns).values(columns))
     }
 
+    /// The request that lists the server's tables: the names in its global environment
+    /// (`env 0`) whose value is a table, evaluated on the server (no table travels).
+    pub fn tables_query() -> &'static str {
+        "((fn [e] (filter (key e) (== (map type (value e)) 'TABLE))) (env 0))"
+    }
+
+    /// The table names from [`tables_query`]'s answer, sorted.
+    pub fn tables(v: Value) -> Result<Vec<String>> {
+        let mut names: Vec<String> = match v {
+            Value::Vector(crate::Vector::Symbol(names)) => {
+                names.iter_lossy().map(|n| n.into_owned()).collect()
+            }
+            Value::List(items) if items.is_empty() => Vec::new(),
+            other => {
+                return Err(Error::TypeMismatch {
+                    expected: "a symbol vector of table names".into(),
+                    actual: other.kind_name(),
+                })
+            }
+        };
+        names.sort();
+        Ok(names)
+    }
+
+    /// The request for the server's build information (`.sys.build`).
+    pub fn version_query() -> &'static str {
+        "(.sys.build)"
+    }
+
+    /// The `version` entry of [`version_query`]'s answer.
+    pub fn version(v: Value) -> Result<String> {
+        let missing = |actual: String| Error::TypeMismatch {
+            expected: "a dict with a `version` string".into(),
+            actual,
+        };
+        match v {
+            Value::Dict(d) => match d.get("version") {
+                Some(Value::Str(text)) => Ok(text.to_string()),
+                Some(other) => Err(missing(other.kind_name())),
+                None => Err(missing("a dict without `version`".into())),
+            },
+            other => Err(missing(other.kind_name())),
+        }
+    }
+
     /// Every difference between `T`'s declared columns and `schema`, in one error.
     pub fn verify<T: RayTable>(schema: &Schema) -> Result<()> {
         let name = |t: Option<crate::value::Type>| {
@@ -177,6 +222,17 @@ impl Client {
     pub fn verify<T: RayTable>(&mut self) -> Result<()> {
         ops::verify::<T>(&self.table_schema(T::TABLE)?)
     }
+
+    /// The names of the tables in the server's global environment, sorted.
+    pub fn tables(&mut self) -> Result<Vec<String>> {
+        ops::tables(self.execute(ops::tables_query())?)
+    }
+
+    /// The server's core version (`.sys.build`; `"3.0.1"` for the binary in rayforce-py
+    /// 2.4.0).
+    pub fn server_version(&mut self) -> Result<String> {
+        ops::version(self.execute(ops::version_query())?)
+    }
 }
 
 #[cfg(feature = "tokio")]
@@ -236,5 +292,15 @@ impl super::AsyncClient {
     /// As [`Client::verify`].
     pub async fn verify<T: RayTable>(&self) -> Result<()> {
         ops::verify::<T>(&self.table_schema(T::TABLE).await?)
+    }
+
+    /// As [`Client::tables`].
+    pub async fn tables(&self) -> Result<Vec<String>> {
+        ops::tables(self.execute(ops::tables_query()).await?)
+    }
+
+    /// As [`Client::server_version`].
+    pub async fn server_version(&self) -> Result<String> {
+        ops::version(self.execute(ops::version_query()).await?)
     }
 }

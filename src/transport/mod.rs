@@ -22,6 +22,34 @@ use crate::{Error, Result, Value};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// How far a large frame has come, reported to a progress callback
+/// ([`Client::on_progress`](crate::Client::on_progress)). The frame header gives the exact
+/// size, so `done / total` is exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Whether the frame is being sent or received.
+    pub direction: Direction,
+    /// Payload bytes moved so far.
+    pub done: u64,
+    /// The payload's size.
+    pub total: u64,
+}
+
+/// The direction of a frame in [`Progress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// A request being written.
+    Sending,
+    /// A reply being read.
+    Receiving,
+}
+
+/// A progress callback.
+pub type ProgressFn = Box<dyn FnMut(Progress) + Send>;
+
+/// Frames smaller than this are not reported to a progress callback.
+pub const PROGRESS_ABOVE: u64 = 1 << 20;
+
 /// Tells a server to stop the request it is running on one connection, from any thread
 /// (TCP: [`UrgentByte`]). Sending it while the server is idle does nothing.
 pub trait CancelSignal: Send + Sync {
@@ -87,6 +115,12 @@ pub trait Transport: Send {
     fn cancel_signal(&self) -> Option<Arc<dyn CancelSignal>> {
         None
     }
+
+    /// Reports the progress of frames of [`PROGRESS_ABOVE`] bytes and more to `progress`
+    /// (`None`: stop). The default reports nothing.
+    fn set_progress(&mut self, progress: Option<ProgressFn>) {
+        let _ = progress;
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -119,5 +153,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn cancel_signal(&self) -> Option<Arc<dyn CancelSignal>> {
         (**self).cancel_signal()
+    }
+    fn set_progress(&mut self, progress: Option<ProgressFn>) {
+        (**self).set_progress(progress)
     }
 }

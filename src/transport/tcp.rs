@@ -1,7 +1,7 @@
 //! [`TcpTransport`]: frames over a `std::net::TcpStream`, with the connect/handshake/auth
 //! sequence under one deadline and per-read/per-write timeouts afterwards.
 
-use super::{CancelSignal, Transport};
+use super::{CancelSignal, Direction, Progress, ProgressFn, Transport, PROGRESS_ABOVE};
 use crate::wire::handshake::{ClientHandshake, Step};
 use crate::wire::{self, Frame, FrameHeader, Limits, StreamError, HEADER_LEN};
 use crate::{Error, Result, Value};
@@ -92,7 +92,6 @@ impl Read for DeadlineReader {
 }
 
 /// The default transport: Rayforce frames over TCP.
-#[derive(Debug)]
 pub struct TcpTransport {
     stream: TcpStream,
     /// Buffered reads on a clone of `stream`: replies decode straight from the socket.
@@ -102,6 +101,63 @@ pub struct TcpTransport {
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
     max_frame_size: u64,
+    progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for TcpTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpTransport")
+            .field("peer", &self.peer)
+            .field("read_timeout", &self.read_timeout)
+            .field("write_timeout", &self.write_timeout)
+            .field("max_frame_size", &self.max_frame_size)
+            .field("progress", &self.progress.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Progress is reported at most once per this many bytes.
+const PROGRESS_STEP: u64 = 256 << 10;
+
+/// A reader that reports how much of a frame it has delivered.
+struct Counting<'a, R> {
+    inner: &'a mut R,
+    report: &'a mut ProgressFn,
+    done: u64,
+    total: u64,
+    reported: u64,
+}
+
+impl<R: BufRead> Counting<'_, R> {
+    fn advance(&mut self, n: usize) {
+        self.done += n as u64;
+        if self.done - self.reported >= PROGRESS_STEP || self.done == self.total {
+            self.reported = self.done;
+            (self.report)(Progress {
+                direction: Direction::Receiving,
+                done: self.done,
+                total: self.total,
+            });
+        }
+    }
+}
+
+impl<R: BufRead> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.advance(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<'_, R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
+        self.advance(n);
+    }
 }
 
 /// Maps an I/O error to the crate's error for operation `op`.
@@ -199,6 +255,7 @@ impl TcpTransport {
             read_timeout: options.read_timeout,
             write_timeout: options.write_timeout,
             max_frame_size: options.limits.max_frame_size,
+            progress: None,
         };
         transport.handshake(options, deadline)?;
         transport.apply_timeouts()?;
@@ -348,9 +405,33 @@ impl Transport for TcpTransport {
             return Ok(());
         }
         self.flush()?;
-        self.stream
-            .write_all(payload)
-            .map_err(|e| self.write_err(e))
+        let total = payload.len() as u64;
+        match self.progress.as_mut().filter(|_| total >= PROGRESS_ABOVE) {
+            Some(report) => {
+                let mut done = 0u64;
+                report(Progress {
+                    direction: Direction::Sending,
+                    done,
+                    total,
+                });
+                for chunk in payload.chunks(PROGRESS_STEP as usize) {
+                    if let Err(e) = self.stream.write_all(chunk) {
+                        return Err(io_error(e, "write", &self.peer, self.write_timeout));
+                    }
+                    done += chunk.len() as u64;
+                    report(Progress {
+                        direction: Direction::Sending,
+                        done,
+                        total,
+                    });
+                }
+                Ok(())
+            }
+            None => self
+                .stream
+                .write_all(payload)
+                .map_err(|e| self.write_err(e)),
+        }
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -403,7 +484,29 @@ impl Transport for TcpTransport {
             let value = frame.value(limits).map_err(|e| protocol(&self.peer, e))?;
             return Ok((header, value));
         }
-        match wire::decode_stream(&mut self.reader, header.size, limits) {
+        let decoded = match self
+            .progress
+            .as_mut()
+            .filter(|_| header.size >= PROGRESS_ABOVE)
+        {
+            Some(report) => {
+                report(Progress {
+                    direction: Direction::Receiving,
+                    done: 0,
+                    total: header.size,
+                });
+                let mut counting = Counting {
+                    inner: &mut self.reader,
+                    report,
+                    done: 0,
+                    total: header.size,
+                    reported: 0,
+                };
+                wire::decode_stream(&mut counting, header.size, limits)
+            }
+            None => wire::decode_stream(&mut self.reader, header.size, limits),
+        };
+        match decoded {
             Ok(value) => Ok((header, value)),
             Err(StreamError::Io(e)) => Err(io_error(e, "read", &self.peer, timeout)),
             Err(StreamError::Decode(crate::DecodeError::Truncated { .. }))
@@ -475,6 +578,10 @@ impl Transport for TcpTransport {
     fn cancel_signal(&self) -> Option<Arc<dyn CancelSignal>> {
         let stream = self.stream.try_clone().ok()?;
         Some(Arc::new(UrgentByte(stream)))
+    }
+
+    fn set_progress(&mut self, progress: Option<ProgressFn>) {
+        self.progress = progress;
     }
 }
 
