@@ -117,6 +117,18 @@ impl LocalServerBuilder {
         if let Some(pw) = &self.password {
             cmd.arg(if self.restricted { "-U" } else { "-u" }).arg(pw);
         }
+        // A Ctrl-C typed in the terminal of the program that owns the server (a REPL
+        // cancelling a query, say) reaches the whole process group: the server ignores it
+        // (an ignored signal stays ignored across exec), and still ends with its group on
+        // a hang-up or a kill.
+        #[cfg(unix)]
+        // SAFETY: only `signal`, which is async-signal-safe, runs between fork and exec.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                Ok(())
+            });
+        }
         cmd.args(&self.args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

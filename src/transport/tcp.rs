@@ -71,6 +71,19 @@ impl Read for DeadlineReader {
     /// when the time left has fallen an eighth below the timeout last set, so a read never
     /// waits past the deadline by more than an eighth of the time that was left.
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // A signal (a Ctrl-C handler, say) interrupts a read with a socket timeout even
+        // under SA_RESTART: read again, under the same deadline.
+        loop {
+            match self.read_once(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                result => return result,
+            }
+        }
+    }
+}
+
+impl DeadlineReader {
+    fn read_once(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
