@@ -23,6 +23,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod client;
 pub mod error;
 pub mod query;

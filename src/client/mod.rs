@@ -4,6 +4,8 @@
 //! mapping ERROR replies to [`Error::Server`], and marking the connection dead on any
 //! fault that could leave it out of sync. It contains no codec or query logic.
 
+#[cfg(feature = "arrow")]
+mod arrow;
 #[cfg(feature = "tokio")]
 mod async_client;
 #[cfg(feature = "deadpool")]

@@ -222,6 +222,11 @@ impl TextColumn {
         })
     }
 
+    /// The column's parts: concatenated bytes and each element's end offset (no copy).
+    pub fn into_parts(self) -> (Vec<u8>, Vec<usize>) {
+        (self.bytes, self.ends)
+    }
+
     /// Builds a column from its parts: concatenated bytes and each element's end offset.
     /// Fails when the offsets are not ascending or overrun the bytes.
     pub fn from_parts(bytes: Vec<u8>, ends: Vec<usize>) -> Option<TextColumn> {

@@ -1,0 +1,107 @@
+//! Arrow on both clients (feature `arrow`): results as record batches, record batches as
+//! inserts and upserts. The conversions are [`crate::arrow`]'s; these only run requests.
+
+use super::typed::ops;
+use super::{Client, Request};
+use crate::arrow::{columns_from_record_batch, to_record_batch, ArrowOptions};
+use crate::query::Table;
+use crate::Result;
+use arrow_array::RecordBatch;
+
+impl Client {
+    /// Runs a query and returns its result table as a record batch (symbols as `Utf8`).
+    ///
+    /// ```no_run
+    /// use rayforce_client::Client;
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let batch = client.fetch_arrow("(select {from: trades})")?;
+    /// println!("{} rows, schema {:?}", batch.num_rows(), batch.schema());
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn fetch_arrow<Q: Request + ?Sized>(&mut self, query: &Q) -> Result<RecordBatch> {
+        self.fetch_arrow_with(query, ArrowOptions::default())
+    }
+
+    /// As [`fetch_arrow`](Self::fetch_arrow), with options (e.g. dictionary-encoded symbols).
+    pub fn fetch_arrow_with<Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+        options: ArrowOptions,
+    ) -> Result<RecordBatch> {
+        to_record_batch(ops::table(self.execute(query)?)?, options)
+    }
+
+    /// Appends a record batch to a server table; text columns become SYMBOL or STR as the
+    /// table's schema says (read first). An empty batch does nothing.
+    pub fn insert_batch(&mut self, table: &str, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let schema = self.table_schema(table)?;
+        let columns = columns_from_record_batch(batch, Some(&schema))?;
+        self.execute(&Table::named(table).insert().values(columns))?;
+        Ok(())
+    }
+
+    /// Upserts a record batch keyed on the table's first `key_columns` columns.
+    pub fn upsert_batch(
+        &mut self,
+        table: &str,
+        key_columns: i64,
+        batch: &RecordBatch,
+    ) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let schema = self.table_schema(table)?;
+        let columns = columns_from_record_batch(batch, Some(&schema))?;
+        self.execute(&Table::named(table).upsert(key_columns).values(columns))?;
+        Ok(())
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl super::AsyncClient {
+    /// As [`Client::fetch_arrow`].
+    pub async fn fetch_arrow<Q: Request + ?Sized>(&self, query: &Q) -> Result<RecordBatch> {
+        self.fetch_arrow_with(query, ArrowOptions::default()).await
+    }
+
+    /// As [`Client::fetch_arrow_with`].
+    pub async fn fetch_arrow_with<Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+        options: ArrowOptions,
+    ) -> Result<RecordBatch> {
+        to_record_batch(ops::table(self.execute(query).await?)?, options)
+    }
+
+    /// As [`Client::insert_batch`].
+    pub async fn insert_batch(&self, table: &str, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let schema = self.table_schema(table).await?;
+        let columns = columns_from_record_batch(batch, Some(&schema))?;
+        self.execute(&Table::named(table).insert().values(columns))
+            .await?;
+        Ok(())
+    }
+
+    /// As [`Client::upsert_batch`].
+    pub async fn upsert_batch(
+        &self,
+        table: &str,
+        key_columns: i64,
+        batch: &RecordBatch,
+    ) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let schema = self.table_schema(table).await?;
+        let columns = columns_from_record_batch(batch, Some(&schema))?;
+        self.execute(&Table::named(table).upsert(key_columns).values(columns))
+            .await?;
+        Ok(())
+    }
+}
