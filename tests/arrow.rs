@@ -149,7 +149,6 @@ fn every_type_with_nulls_round_trips_through_the_server() {
             "`{col}` row 1 is a server null"
         );
     }
-    drop(first);
     let types = client.table_schema("every").unwrap();
     assert_eq!(types[11].1.map(|t| t.name()), Some("SYMBOL"));
     assert_eq!(types[12].1.map(|t| t.name()), Some("STR"));
