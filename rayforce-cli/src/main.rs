@@ -111,6 +111,10 @@ fn main() -> ExitCode {
     let interactive =
         args.commands.is_empty() && args.file.is_none() && std::io::stdin().is_terminal();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    if args.format == Format::Arrow && to_terminal {
+        eprintln!("rfq: --format arrow writes binary data: use --output FILE or a pipe");
+        return ExitCode::from(2);
+    }
 
     // Ctrl-C while a statement runs cancels it on the server; the session goes on.
     let running = Arc::new(AtomicBool::new(false));
@@ -144,6 +148,7 @@ fn main() -> ExitCode {
         },
         out,
         names: Arc::default(),
+        arrow_last: None,
     };
 
     if interactive {
@@ -152,8 +157,12 @@ fn main() -> ExitCode {
             env!("CARGO_PKG_VERSION"),
             session.client.peer()
         );
-        return match repl::run(&mut session, &running) {
-            Ok(()) => ExitCode::SUCCESS,
+        return match repl::run(&mut session, &running).map(|()| session.finish()) {
+            Ok(Ok(())) => ExitCode::SUCCESS,
+            Ok(Err(failure)) => {
+                eprintln!("{}", paint_error(&failure.0));
+                ExitCode::FAILURE
+            }
             Err(e) => {
                 eprintln!("rfq: {e}");
                 ExitCode::FAILURE
@@ -185,13 +194,18 @@ fn main() -> ExitCode {
             Ok(Outcome::Quit) => break,
             Err(failure) => {
                 eprintln!("{}", paint_error(&failure.0));
-                let _ = session.out.flush();
+                let _ = session.finish();
                 return ExitCode::FAILURE;
             }
         }
     }
-    let _ = session.out.flush();
-    ExitCode::SUCCESS
+    match session.finish() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", paint_error(&failure.0));
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// A progress bar on stderr for frames of 1 MiB and more (exact: the frame header gives

@@ -14,6 +14,8 @@ pub enum Format {
     Csv,
     /// One JSON document: a table is an array of row objects.
     Json,
+    /// An Arrow IPC file (Feather v2) holding the result table, for `--output`.
+    Arrow,
 }
 
 /// Options of the table format.
@@ -272,12 +274,33 @@ pub fn json(value: &Value) -> String {
     text
 }
 
+/// Renders a result table as an Arrow IPC file (symbols dictionary-encoded).
+pub fn arrow(value: &Value) -> Result<Vec<u8>, String> {
+    use rayforce_client::arrow::{to_record_batch, ArrowOptions, SymbolEncoding};
+    let Value::Table(t) = value else {
+        return Err(format!(
+            "--format arrow needs a table result, not {}",
+            value.kind_name()
+        ));
+    };
+    let options = ArrowOptions::default().symbols(SymbolEncoding::Dictionary);
+    let batch = to_record_batch(t.clone(), options).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(&mut out, batch.schema().as_ref())
+        .map_err(|e| e.to_string())?;
+    writer.write(&batch).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    drop(writer);
+    Ok(out)
+}
+
 /// Renders `value` in `format`.
-pub fn render(value: &Value, format: Format, layout: Layout) -> Result<String, String> {
+pub fn render(value: &Value, format: Format, layout: Layout) -> Result<Vec<u8>, String> {
     match format {
-        Format::Table => Ok(table(value, layout)),
-        Format::Csv => csv(value),
-        Format::Json => Ok(json(value)),
+        Format::Table => Ok(table(value, layout).into_bytes()),
+        Format::Csv => csv(value).map(String::into_bytes),
+        Format::Json => Ok(json(value).into_bytes()),
+        Format::Arrow => arrow(value),
     }
 }
 

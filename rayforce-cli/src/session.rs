@@ -29,7 +29,7 @@ pub const HELP: &str = "\
 \\t              list tables
 \\d NAME         a table's columns and types
 \\timing         toggle timing of each statement
-\\format FORMAT  table, csv or json
+\\format FORMAT  table, csv, json or arrow (with --output)
 \\q              quit
 Ctrl-C cancels the running query on the server and keeps the session.";
 
@@ -44,6 +44,9 @@ pub struct Session {
     pub out: Box<dyn Write>,
     /// Names offered by completion: globals and table columns.
     pub names: Arc<Mutex<Vec<String>>>,
+    /// With `--format arrow`, the last result's Arrow file, written by [`finish`](Self::finish)
+    /// (one file holds one table).
+    pub arrow_last: Option<Vec<u8>>,
 }
 
 impl Session {
@@ -76,9 +79,13 @@ impl Session {
     }
 
     fn show(&mut self, value: &Value) -> Result<(), Failure> {
-        let text = render::render(value, self.format, self.layout).map_err(Failure)?;
+        let bytes = render::render(value, self.format, self.layout).map_err(Failure)?;
+        if self.format == Format::Arrow {
+            self.arrow_last = Some(bytes);
+            return Ok(());
+        }
         self.out
-            .write_all(text.as_bytes())
+            .write_all(&bytes)
             .map_err(|e| Failure(format!("cannot write the result: {e}")))
     }
 
@@ -96,8 +103,9 @@ impl Session {
                 let _ = writeln!(self.out, "Timing is {state}.");
             }
             ("format", Some(f)) => {
-                self.format = <Format as clap::ValueEnum>::from_str(f, true)
-                    .map_err(|_| Failure(format!("unknown format `{f}` (table, csv, json)")))?;
+                self.format = <Format as clap::ValueEnum>::from_str(f, true).map_err(|_| {
+                    Failure(format!("unknown format `{f}` (table, csv, json, arrow)"))
+                })?;
             }
             ("t", _) => {
                 let tables = self.client.tables().map_err(|e| failure(&e, "\\t"))?;
@@ -131,6 +139,18 @@ impl Session {
         }
         let _ = self.out.flush();
         Ok(Outcome::Continue)
+    }
+
+    /// Writes what is still held (the Arrow file) and flushes the output.
+    pub fn finish(&mut self) -> Result<(), Failure> {
+        if let Some(bytes) = self.arrow_last.take() {
+            self.out
+                .write_all(&bytes)
+                .map_err(|e| Failure(format!("cannot write the result: {e}")))?;
+        }
+        self.out
+            .flush()
+            .map_err(|e| Failure(format!("cannot write the result: {e}")))
     }
 
     /// Reloads the names completion offers: every global (`env 0`) and the columns of

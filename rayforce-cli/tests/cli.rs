@@ -85,6 +85,40 @@ fn each_format_with_dash_c() {
 }
 
 #[test]
+fn arrow_files_hold_the_result_table() {
+    let file = std::env::temp_dir().join(format!("rfq-out-{}.arrow", std::process::id()));
+    let o = run(
+        &[
+            "--local",
+            "--format",
+            "arrow",
+            "--output",
+            file.to_str().unwrap(),
+            "-c",
+            MAKE,
+            "-c",
+            "(select {id: id name: name from: t})",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reader =
+        arrow_ipc::reader::FileReader::try_new(std::fs::File::open(&file).unwrap(), None).unwrap();
+    let batches: Vec<_> = reader.map(|b| b.unwrap()).collect();
+    assert_eq!(batches.len(), 1, "one file, the last statement's table");
+    let last = &batches[0];
+    assert_eq!(last.num_rows(), 3);
+    assert_eq!(last.schema().field(1).name(), "name");
+    assert_eq!(
+        last.num_columns(),
+        2,
+        "the select's columns, not the first table's"
+    );
+    assert_eq!(last.column(0).null_count(), 1);
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
 fn output_file_and_sql() {
     let file = std::env::temp_dir().join(format!("rfq-out-{}.csv", std::process::id()));
     let o = run(
