@@ -12,6 +12,8 @@ mod async_client;
 mod async_pool;
 mod builder;
 mod cancel;
+pub mod inserter;
+mod pages;
 mod pipeline;
 #[cfg(feature = "r2d2")]
 mod pool;
@@ -27,6 +29,8 @@ pub use async_client::{AsyncClient, PushStream};
 pub use async_pool::{AsyncClientManager, AsyncPool};
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;
+pub use inserter::{Inserter, Quantities};
+pub use pages::Pages;
 pub use pipeline::Pipeline;
 #[cfg(feature = "r2d2")]
 pub use pool::ClientManager;

@@ -47,6 +47,11 @@ impl Pipeline {
         Ok(self)
     }
 
+    /// Adds a request already encoded (a payload as [`Request::write_payload`] writes it).
+    pub(crate) fn push_encoded(&mut self, payload: Vec<u8>) {
+        self.payloads.push(payload);
+    }
+
     /// Number of queued requests.
     pub fn len(&self) -> usize {
         self.payloads.len()

@@ -1,0 +1,164 @@
+//! [`Inserter`]: bulk writes of typed rows, like clickhouse-rs's `Inserter`. Rows are
+//! buffered and flushed by row count or age; each flush converts them to typed columns (by
+//! the table's schema, read once), splits them into requests below a byte limit (the
+//! server refuses requests over 256 MiB) and sends those as one pipeline.
+//!
+//! The chunking is a pure function ([`insert_requests`]); the inserter only buffers and
+//! runs pipelines.
+
+use super::typed::{ops, Schema};
+use super::{Client, Pipeline, Request};
+use crate::Result;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// Requests are kept at most this large by default (the server's own cap is 256 MiB).
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 64 << 20;
+
+/// The insert requests for `rows`: as few as possible, each encoded below `max_bytes` (a
+/// chunk that encodes larger is split in halves). A single row over the limit is sent as it
+/// is (the server then decides).
+pub fn insert_requests<T: Serialize>(
+    table: &str,
+    rows: &[T],
+    schema: &Schema,
+    max_bytes: usize,
+) -> Result<Pipeline> {
+    let mut pipeline = Pipeline::new();
+    let mut pending = vec![rows];
+    while let Some(chunk) = pending.pop() {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut payload = Vec::new();
+        ops::insert(table, chunk, schema)?.write_payload(&mut payload)?;
+        if payload.len() > max_bytes && chunk.len() > 1 {
+            let (first, second) = chunk.split_at(chunk.len() / 2);
+            pending.push(second);
+            pending.push(first);
+            continue;
+        }
+        pipeline.push_encoded(payload);
+    }
+    Ok(pipeline)
+}
+
+/// What an [`Inserter`] has sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Quantities {
+    /// Rows written.
+    pub rows: u64,
+    /// Insert requests sent.
+    pub requests: u64,
+}
+
+/// Buffers rows and writes them in bulk (see the [module](self)).
+///
+/// ```no_run
+/// use rayforce_client::Client;
+/// use std::time::Duration;
+/// #[derive(serde::Serialize)]
+/// struct Tick { sym: String, price: f64 }
+/// let mut client = Client::connect("127.0.0.1", 5000)?;
+/// let mut inserter = client.inserter::<Tick>("ticks")?
+///     .with_max_rows(100_000)
+///     .with_period(Some(Duration::from_secs(1)));
+/// for i in 0..1_000_000 {
+///     inserter.write(Tick { sym: "a".into(), price: i as f64 })?; // flushes when due
+/// }
+/// let sent = inserter.end()?; // flushes the rest
+/// assert_eq!(sent.rows, 1_000_000);
+/// # Ok::<(), rayforce_client::Error>(())
+/// ```
+pub struct Inserter<'c, T> {
+    client: &'c mut Client,
+    table: String,
+    schema: Schema,
+    rows: Vec<T>,
+    max_rows: usize,
+    max_bytes: usize,
+    period: Option<Duration>,
+    last_flush: Instant,
+    sent: Quantities,
+}
+
+impl Client {
+    /// An [`Inserter`] into `table` (its schema is read now, once).
+    pub fn inserter<T: Serialize>(&mut self, table: &str) -> Result<Inserter<'_, T>> {
+        let schema = self.table_schema(table)?;
+        Ok(Inserter {
+            client: self,
+            table: table.to_string(),
+            schema,
+            rows: Vec::new(),
+            max_rows: 100_000,
+            max_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            period: None,
+            last_flush: Instant::now(),
+            sent: Quantities::default(),
+        })
+    }
+}
+
+impl<T: Serialize> Inserter<'_, T> {
+    /// Flush once this many rows are buffered (default 100,000).
+    pub fn with_max_rows(mut self, rows: usize) -> Self {
+        self.max_rows = rows.max(1);
+        self
+    }
+
+    /// Keep each request below this many bytes (default
+    /// [`DEFAULT_MAX_REQUEST_BYTES`]).
+    pub fn with_max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes.max(1);
+        self
+    }
+
+    /// Also flush when the last flush is this old (checked on `write` and `commit`).
+    pub fn with_period(mut self, period: Option<Duration>) -> Self {
+        self.period = period;
+        self
+    }
+
+    /// Buffers a row; flushes when a threshold is reached.
+    pub fn write(&mut self, row: T) -> Result<()> {
+        self.rows.push(row);
+        self.commit().map(drop)
+    }
+
+    /// Flushes if a threshold is reached; returns what was sent so far.
+    pub fn commit(&mut self) -> Result<Quantities> {
+        let aged = self.period.is_some_and(|p| self.last_flush.elapsed() >= p);
+        if self.rows.len() >= self.max_rows || (aged && !self.rows.is_empty()) {
+            self.flush()?;
+        }
+        Ok(self.sent)
+    }
+
+    /// Sends every buffered row now (one pipeline of requests below the byte limit). On
+    /// an error the rows stay buffered and nothing is reported as sent.
+    pub fn flush(&mut self) -> Result<Quantities> {
+        if self.rows.is_empty() {
+            return Ok(self.sent);
+        }
+        let pipeline = insert_requests(&self.table, &self.rows, &self.schema, self.max_bytes)?;
+        for reply in self.client.run(&pipeline)? {
+            reply?;
+        }
+        self.sent.rows += self.rows.len() as u64;
+        self.sent.requests += pipeline.len() as u64;
+        self.rows.clear();
+        self.last_flush = Instant::now();
+        Ok(self.sent)
+    }
+
+    /// Flushes the rest and returns the totals.
+    pub fn end(mut self) -> Result<Quantities> {
+        self.flush()
+    }
+
+    /// Rows buffered and not yet sent.
+    pub fn pending(&self) -> usize {
+        self.rows.len()
+    }
+}
