@@ -95,7 +95,18 @@ fn count(n: u64) -> [u8; 8] {
 
 #[test]
 fn lying_counts_allocate_nothing_ahead_of_the_bytes() {
-    let cases: Vec<(&str, Vec<u8>, u8)> = vec![
+    for (what, body, flags) in lying_cases() {
+        check_lying_reply(what, body, flags);
+    }
+}
+
+/// The body of the lying case named `what`.
+fn lying_body(what: &str) -> Vec<u8> {
+    lying_cases().into_iter().find(|c| c.0 == what).unwrap().1
+}
+
+fn lying_cases() -> Vec<(&'static str, Vec<u8>, u8)> {
+    vec![
         (
             "symbol vector",
             [&[12u8, 0][..], &count(4_000_000_000), b"ab\0cd\0"].concat(),
@@ -146,8 +157,11 @@ fn lying_counts_allocate_nothing_ahead_of_the_bytes() {
             (256u32 << 20).to_le_bytes().to_vec(),
             FLAG_COMPRESSED,
         ),
-    ];
-    for (what, body, flags) in cases {
+    ]
+}
+
+fn check_lying_reply(what: &str, body: Vec<u8>, flags: u8) {
+    {
         let port = lying_reply(body, flags);
         let mut client = Client::connect("127.0.0.1", port).unwrap();
         let (result, largest) = largest_allocation(|| client.execute("1"));
@@ -165,6 +179,16 @@ fn lying_counts_allocate_nothing_ahead_of_the_bytes() {
             Err(Error::Dead { cause, .. }) => assert_eq!(cause.to_string(), err.to_string()),
             other => panic!("{what}: {other:?}"),
         }
+        // The same reply decoded into a caller's buffer (`fetch_column_into`).
+        let port = lying_reply(lying_body(what), flags);
+        let mut client = Client::connect("127.0.0.1", port).unwrap();
+        let mut out: Vec<i64> = Vec::new();
+        let (result, largest) = largest_allocation(|| client.fetch_column_into("1", &mut out));
+        assert!(result.is_err(), "{what}");
+        assert!(
+            largest <= 1 << 20,
+            "{what} into a buffer: one allocation of {largest} bytes"
+        );
     }
 }
 

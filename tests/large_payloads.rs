@@ -114,3 +114,51 @@ fn progress_of_large_frames_is_exact_and_monotone() {
     assert_eq!(sending.last().unwrap().done, sending.last().unwrap().total);
     assert!(sending[0].total > 4_000_000);
 }
+
+/// A column decoded into a caller's buffer: correct values, the buffer's memory reused
+/// across calls (same pointer, no growth), shorter replies shrink it, and any other reply
+/// is a typed error that leaves the connection in step.
+#[test]
+fn columns_decode_into_a_reused_buffer() {
+    let (_server, mut client) = common::connected();
+    let mut out: Vec<i64> = Vec::new();
+    client.fetch_column_into("(til 3000000)", &mut out).unwrap();
+    assert_eq!(out.len(), 3_000_000);
+    assert!(out.iter().enumerate().all(|(i, x)| *x == i as i64));
+    let (ptr, cap) = (out.as_ptr(), out.capacity());
+    client
+        .fetch_column_into("(+ 1 (til 3000000))", &mut out)
+        .unwrap();
+    assert_eq!(
+        (out.as_ptr(), out.capacity()),
+        (ptr, cap),
+        "the same memory, reused"
+    );
+    assert_eq!(out[2_999_999], 3_000_000);
+    client.fetch_column_into("(til 5)", &mut out).unwrap();
+    assert_eq!(out, [0, 1, 2, 3, 4]);
+
+    let mut dates: Vec<rayforce_client::Date> = Vec::new();
+    client
+        .fetch_column_into("(+ 2024.01.01 (til 3))", &mut dates)
+        .unwrap();
+    assert_eq!(
+        dates[2],
+        rayforce_client::Date::from_ymd(2024, 1, 3).unwrap()
+    );
+
+    let err = client.fetch_column_into("(til 1.5)", &mut out);
+    assert!(err.is_err());
+    let err = client.fetch_column_into("['a 'b]", &mut out).unwrap_err();
+    assert!(
+        matches!(err, rayforce_client::Error::TypeMismatch { .. }),
+        "{err:?}"
+    );
+    let err = client.fetch_column_into("(+ 1 'a)", &mut out).unwrap_err();
+    assert!(err.server_code().is_some(), "{err:?}");
+    assert_eq!(
+        client.execute("(+ 1 2)").unwrap(),
+        Value::I64(3),
+        "still in step"
+    );
+}

@@ -336,6 +336,17 @@ impl Client {
         request: &R,
         timeout: Option<Duration>,
     ) -> Result<Value> {
+        self.call_with(request, timeout, &mut Client::recv_frame)
+    }
+
+    /// [`call`](Self::call) with the reply received by `receive` (one frame per call;
+    /// `None` for a frame that was not the reply).
+    fn call_with<R: Request + ?Sized, T>(
+        &mut self,
+        request: &R,
+        timeout: Option<Duration>,
+        receive: &mut dyn FnMut(&mut Client) -> Result<Option<Result<T>>>,
+    ) -> Result<T> {
         self.ensure_ready()?;
         let span = RequestSpan::start(self.peer(), "sync");
         self.flight.begin();
@@ -345,7 +356,7 @@ impl Client {
                 span.request_bytes(size);
                 self.flush()
             })
-            .and_then(|()| self.await_reply(timeout));
+            .and_then(|()| self.await_reply(timeout, receive));
         let cancelled = self.flight.end();
         let result = match result {
             Err(e) if e.is_fatal() => Err(e),
@@ -360,16 +371,80 @@ impl Client {
     }
 
     /// Waits for the reply until `timeout`, taking in pushed frames on the way.
-    fn await_reply(&mut self, timeout: Option<Duration>) -> Result<Value> {
+    fn await_reply<T>(
+        &mut self,
+        timeout: Option<Duration>,
+        receive: &mut dyn FnMut(&mut Client) -> Result<Option<Result<T>>>,
+    ) -> Result<T> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
             if !self.guard(|t| t.wait_readable(deadline))? {
                 return Err(self.expire(timeout.unwrap_or_default()));
             }
-            if let Some(reply) = self.recv_frame()? {
+            if let Some(reply) = receive(self)? {
                 return reply;
             }
         }
+    }
+
+    /// Runs a query whose result is a vector of `T` and decodes it straight into `out`,
+    /// which is overwritten. Keep `out` across calls: its memory is reused, so a repeated
+    /// fetch allocates and zeroes nothing and reads the bytes into pages already touched.
+    /// Any other result is an error ([`Error::TypeMismatch`], or the server's error); the
+    /// connection stays in step either way.
+    ///
+    /// ```no_run
+    /// use rayforce_client::Client;
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let mut prices: Vec<f64> = Vec::new();
+    /// for _ in 0..10 {
+    ///     client.fetch_column_into("(at trades 'price)", &mut prices)?;
+    /// }
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn fetch_column_into<T: crate::wire::ColumnElement, R: Request + ?Sized>(
+        &mut self,
+        request: &R,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        let timeout = self.read_timeout;
+        self.call_with(request, timeout, &mut |client| client.recv_column(out))
+    }
+
+    /// Receives one frame for [`fetch_column_into`](Self::fetch_column_into).
+    fn recv_column<T: crate::wire::ColumnElement>(
+        &mut self,
+        out: &mut Vec<T>,
+    ) -> Result<Option<Result<()>>> {
+        use crate::wire::{decode_column_into, decode_stream, ColumnReply};
+        let limits = self.limits;
+        let mut other: Option<Value> = None;
+        let header = self.guard(|t| {
+            t.recv_with(&limits, &mut |header, reader, size| {
+                let mut reader = reader;
+                other = if header.msg_type == MsgType::Response {
+                    match decode_column_into(&mut reader, size, &limits, out)? {
+                        ColumnReply::Filled => None,
+                        ColumnReply::Other(value) => Some(value),
+                    }
+                } else {
+                    Some(decode_stream(&mut reader, size, &limits)?)
+                };
+                Ok(())
+            })
+        })?;
+        let Some(value) = other else {
+            self.reply_bytes = header.size;
+            return Ok(Some(Ok(())));
+        };
+        Ok(match self.take_frame(header, value)? {
+            Some(Ok(v)) => Some(Err(Error::TypeMismatch {
+                expected: format!("a {} vector", T::TYPE.name()),
+                actual: v.kind_name(),
+            })),
+            Some(Err(e)) => Some(Err(e)),
+            None => None,
+        })
     }
 
     /// The request's deadline passed before its answer began: cancel it on the server
@@ -462,6 +537,12 @@ impl Client {
     fn recv_frame(&mut self) -> Result<Option<Result<Value>>> {
         let limits = self.limits;
         let (header, value) = self.guard(|t| t.recv_value(&limits))?;
+        self.take_frame(header, value)
+    }
+
+    /// What a received frame means: a RESPONSE is a reply (`Some`), an ASYNC frame is kept
+    /// as a pushed message, a SYNC frame is answered.
+    fn take_frame(&mut self, header: FrameHeader, value: Value) -> Result<Option<Result<Value>>> {
         if header.msg_type == MsgType::Response {
             self.reply_bytes = header.size;
         }

@@ -4,11 +4,11 @@
 //! query text are never recorded, and the SDK installs no subscriber: nothing is logged
 //! unless the application asks for it. Without the feature this is a zero-sized no-op.
 
-use crate::{Error, Result, Value};
+use crate::{Error, Result};
 
 /// The outcome of a request as one short word, for the span.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-pub(crate) fn outcome(result: &Result<Value>) -> String {
+pub(crate) fn outcome<T>(result: &Result<T>) -> String {
     match result {
         Ok(_) => "ok".into(),
         Err(Error::Server { code, .. }) => format!("server:{code}"),
@@ -24,7 +24,7 @@ pub(crate) fn outcome(result: &Result<Value>) -> String {
 
 #[cfg(feature = "tracing")]
 mod imp {
-    use crate::{Result, Value};
+    use crate::Result;
     use std::time::Instant;
     use tracing::field::Empty;
 
@@ -60,7 +60,7 @@ mod imp {
             self.span.record("reply_bytes", bytes);
         }
 
-        pub(crate) fn finish(&self, result: &Result<Value>) {
+        pub(crate) fn finish<T>(&self, result: &Result<T>) {
             let micros = self.start.elapsed().as_micros() as u64;
             self.span.record("duration_us", micros);
             self.span.record("outcome", super::outcome(result).as_str());
@@ -70,7 +70,7 @@ mod imp {
 
 #[cfg(not(feature = "tracing"))]
 mod imp {
-    use crate::{Result, Value};
+    use crate::Result;
 
     /// The no-op span of builds without the `tracing` feature.
     #[derive(Clone, Debug)]
@@ -86,7 +86,7 @@ mod imp {
         #[inline(always)]
         pub(crate) fn reply_bytes(&self, _bytes: u64) {}
         #[inline(always)]
-        pub(crate) fn finish(&self, _result: &Result<Value>) {}
+        pub(crate) fn finish<T>(&self, _result: &Result<T>) {}
     }
 }
 

@@ -44,6 +44,15 @@ pub enum Direction {
     Receiving,
 }
 
+/// A payload decoder for [`Transport::recv_with`]: the frame's header, a reader positioned
+/// at its uncompressed payload, and the payload's size.
+pub type DecodeFn<'a> = dyn FnMut(
+        FrameHeader,
+        &mut dyn std::io::BufRead,
+        u64,
+    ) -> std::result::Result<(), crate::wire::StreamError>
+    + 'a;
+
 /// A progress callback.
 pub type ProgressFn = Box<dyn FnMut(Progress) + Send>;
 
@@ -83,6 +92,28 @@ pub trait Transport: Send {
             source,
         })?;
         Ok((frame.header, value))
+    }
+
+    /// Receives one frame and hands its (uncompressed) payload to `decode` as a stream.
+    /// The default reads the whole frame first; [`TcpTransport`] passes its socket reader,
+    /// so `decode` reads straight from the socket. An error from `decode` is mapped as
+    /// [`recv_value`](Self::recv_value) maps it.
+    fn recv_with(&mut self, limits: &Limits, decode: &mut DecodeFn<'_>) -> Result<FrameHeader> {
+        let frame = self.recv()?;
+        let protocol = |peer: &str, source| Error::Protocol {
+            addr: peer.to_string(),
+            source,
+        };
+        let payload = frame
+            .plain_payload(limits)
+            .map_err(|e| protocol(self.peer(), e))?;
+        decode(frame.header, &mut &payload[..], payload.len() as u64).map_err(|e| match e {
+            crate::wire::StreamError::Decode(e) => protocol(self.peer(), e),
+            crate::wire::StreamError::Io(e) => {
+                protocol(self.peer(), crate::DecodeError::Malformed(e.to_string()))
+            }
+        })?;
+        Ok(frame.header)
     }
 
     /// Closes the connection. Further calls may fail.
@@ -135,6 +166,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn recv_value(&mut self, limits: &Limits) -> Result<(FrameHeader, Value)> {
         (**self).recv_value(limits)
+    }
+    fn recv_with(&mut self, limits: &Limits, decode: &mut DecodeFn<'_>) -> Result<FrameHeader> {
+        (**self).recv_with(limits, decode)
     }
     fn close(&mut self) -> Result<()> {
         (**self).close()

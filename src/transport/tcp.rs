@@ -1,7 +1,7 @@
 //! [`TcpTransport`]: frames over a `std::net::TcpStream`, with the connect/handshake/auth
 //! sequence under one deadline and per-read/per-write timeouts afterwards.
 
-use super::{CancelSignal, Direction, Progress, ProgressFn, Transport, PROGRESS_ABOVE};
+use super::{CancelSignal, DecodeFn, Direction, Progress, ProgressFn, Transport, PROGRESS_ABOVE};
 use crate::wire::handshake::{ClientHandshake, Step};
 use crate::wire::{self, Frame, FrameHeader, Limits, StreamError, HEADER_LEN};
 use crate::{Error, Result, Value};
@@ -530,6 +530,41 @@ impl Transport for TcpTransport {
                     reason: "the server closed the connection in the middle of a reply".into(),
                 })
             }
+            Err(StreamError::Decode(e)) => Err(protocol(&self.peer, e)),
+        }
+    }
+
+    fn recv_with(&mut self, limits: &Limits, decode: &mut DecodeFn<'_>) -> Result<FrameHeader> {
+        self.start_reply_deadline();
+        let timeout = self.read_timeout;
+        let mut head = [0u8; HEADER_LEN];
+        self.reader
+            .read_exact(&mut head)
+            .map_err(|e| io_error(e, "read", &self.peer, timeout))?;
+        let protocol = |peer: &str, source| Error::Protocol {
+            addr: peer.to_string(),
+            source,
+        };
+        let header =
+            FrameHeader::decode(&head, self.max_frame_size).map_err(|e| protocol(&self.peer, e))?;
+        let result = if header.is_compressed() {
+            let mut payload = Vec::new();
+            (&mut self.reader)
+                .take(header.size)
+                .read_to_end(&mut payload)
+                .map_err(|e| io_error(e, "read", &self.peer, timeout))?;
+            let frame = Frame { header, payload };
+            let plain = frame
+                .plain_payload(limits)
+                .map_err(|e| protocol(&self.peer, e))?;
+            decode(header, &mut &plain[..], plain.len() as u64)
+        } else {
+            let mut limited = (&mut self.reader).take(header.size);
+            decode(header, &mut limited, header.size)
+        };
+        match result {
+            Ok(()) => Ok(header),
+            Err(StreamError::Io(e)) => Err(io_error(e, "read", &self.peer, timeout)),
             Err(StreamError::Decode(e)) => Err(protocol(&self.peer, e)),
         }
     }

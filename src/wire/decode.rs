@@ -102,6 +102,63 @@ pub fn decode_stream(
     Ok(value)
 }
 
+/// Element types a vector reply can be decoded into a caller's buffer
+/// ([`decode_column_into`]): the fixed-width Rayforce types, with their wire type.
+pub trait ColumnElement: bytemuck::Pod {
+    /// The element's Rayforce type.
+    const TYPE: Type;
+}
+
+macro_rules! column_elements {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl ColumnElement for $t {
+            const TYPE: Type = Type::$variant;
+        }
+    )*};
+}
+
+column_elements!(
+    i16 => I16, i32 => I32, i64 => I64, f32 => F32, f64 => F64,
+    Date => Date, Time => Time, Timestamp => Timestamp, Guid => Guid,
+);
+
+/// What [`decode_column_into`] found.
+#[derive(Debug)]
+pub enum ColumnReply {
+    /// The reply was a vector of the element type; it is in the caller's buffer.
+    Filled,
+    /// The reply was something else, decoded as a value (the stream is in step either way).
+    Other(Value),
+}
+
+/// Decodes a reply payload of `size` bytes that should be a vector of `T` straight into
+/// `out`, reusing its memory: `out` ends up holding exactly the vector's elements. When
+/// `out` already has room (a buffer kept across calls), the bytes are read into memory that
+/// is already touched: nothing is allocated or zeroed. When it must grow, it grows with
+/// the bytes that arrive, as every column does. Any other reply is decoded as a value.
+pub fn decode_column_into<T: ColumnElement>(
+    reader: &mut impl BufRead,
+    size: u64,
+    limits: &Limits,
+    out: &mut Vec<T>,
+) -> Result<ColumnReply, StreamError> {
+    let head = reader.fill_buf().map_err(StreamError::Io)?;
+    if head.first() != Some(&T::TYPE.code()) {
+        return decode_stream(reader, size, limits).map(ColumnReply::Other);
+    }
+    let mut r = Reader::new(reader, size, limits);
+    r.u8()?; // the type
+    r.u8()?; // attributes
+    let count = r.count(std::mem::size_of::<T>())?;
+    r.pod_into(count, out)?;
+    let left = r.remaining();
+    if left != 0 {
+        io::copy(&mut r.src, &mut io::sink()).map_err(StreamError::Io)?;
+        return Err(StreamError::Decode(DecodeError::TrailingBytes(left)));
+    }
+    Ok(ColumnReply::Filled)
+}
+
 struct Reader<R: BufRead> {
     src: io::Take<R>,
     size: u64,
@@ -310,6 +367,34 @@ impl<R: BufRead> Reader<R> {
             self.fill(bytemuck::cast_slice_mut(&mut out[start..]))?;
         }
         Ok(out)
+    }
+
+    /// A fixed-width column of `count` elements into `out`, overwriting it: elements that
+    /// fit in `out`'s current length are read in place; beyond it, `out` grows with the
+    /// bytes that have arrived (see [`next_capacity`]).
+    fn pod_into<T: bytemuck::Pod>(&mut self, count: usize, out: &mut Vec<T>) -> Res<()> {
+        let width = std::mem::size_of::<T>();
+        out.truncate(count);
+        let mut filled = 0;
+        while filled < count {
+            let target = if out.len() > filled {
+                out.len()
+            } else {
+                let want = next_capacity(filled, count, width).clamp(filled + 1, count);
+                out.try_reserve_exact(want - out.len()).map_err(|_| {
+                    StreamError::Decode(DecodeError::FrameTooLarge {
+                        size: (want * width) as u64,
+                        max: isize::MAX as u64,
+                    })
+                })?;
+                out.resize(want, T::zeroed());
+                want
+            };
+            let step = (target - filled).min(CHUNK / width).max(1);
+            self.fill(bytemuck::cast_slice_mut(&mut out[filled..filled + step]))?;
+            filled += step;
+        }
+        Ok(())
     }
 
     /// One value. The recursive path (this dispatcher and the compound readers) keeps

@@ -17,7 +17,10 @@ mod request;
 
 pub use compress::{compress, decompress};
 pub(crate) use decode::next_capacity;
-pub use decode::{decode, decode_prefix, decode_stream, StreamError};
+pub use decode::{
+    decode, decode_column_into, decode_prefix, decode_stream, ColumnElement, ColumnReply,
+    StreamError,
+};
 pub use encode::{
     encode, encode_dict_header, encode_into, encode_list_header, encode_str_into,
     encode_table_into, encoded_len, ATTR_HAS_NULLS, ATTR_TABLE_NAMES, MAX_ENCODE_DEPTH,
