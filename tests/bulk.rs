@@ -4,7 +4,7 @@
 
 mod common;
 
-use rayforce_client::client::inserter::insert_requests;
+use rayforce_client::client::inserter::{insert_requests, serde_rows, table_rows};
 use rayforce_client::typed::RayTable;
 use rayforce_client::Value;
 use serde::{Deserialize, Serialize};
@@ -35,8 +35,13 @@ fn the_inserter_flushes_by_rows_and_splits_large_flushes() {
     let schema = client.table_schema("ticks").unwrap();
     // 10,000 rows under a 64 KiB request limit: several requests, each below it.
     let rows: Vec<Tick> = (0..10_000).map(tick).collect();
-    let pipeline = insert_requests("ticks", &rows, &schema, 64 << 10).unwrap();
+    let pipeline = insert_requests("ticks", &rows, &schema, 64 << 10, serde_rows).unwrap();
     assert!(pipeline.len() >= 4, "{} requests", pipeline.len());
+    let derived = insert_requests("ticks", &rows, &schema, 64 << 10, table_rows).unwrap();
+    assert_eq!(
+        derived, pipeline,
+        "serde and the derive encode the same requests"
+    );
 
     let mut inserter = client
         .inserter::<Tick>("ticks")
@@ -56,6 +61,28 @@ fn the_inserter_flushes_by_rows_and_splits_large_flushes() {
     assert!(sent.requests >= 4, "{sent:?}");
     let back = client.fetch_rows::<Tick, _>("ticks").unwrap();
     assert_eq!(back, rows, "every row once, in order");
+}
+
+#[test]
+fn the_table_inserter_writes_derived_rows() {
+    let (_server, mut client) = common::connected();
+    client.execute(CREATE).unwrap();
+    let rows: Vec<Tick> = (0..5_000).map(tick).collect();
+    let mut inserter = client
+        .table_inserter::<Tick>()
+        .unwrap()
+        .with_max_rows(2_000);
+    for row in rows.iter().cloned() {
+        inserter.write(row).unwrap();
+    }
+    assert_eq!(
+        inserter.end().unwrap(),
+        rayforce_client::client::Quantities {
+            rows: 5_000,
+            requests: 3
+        }
+    );
+    assert_eq!(client.fetch_rows::<Tick, _>("ticks").unwrap(), rows);
 }
 
 #[test]

@@ -8,6 +8,8 @@
 
 use super::typed::{ops, Schema};
 use super::{Client, Pipeline, Request};
+use crate::query::InsertQuery;
+use crate::typed::RayTable;
 use crate::Result;
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -15,14 +17,31 @@ use std::time::{Duration, Instant};
 /// Requests are kept at most this large by default (the server's own cap is 256 MiB).
 pub const DEFAULT_MAX_REQUEST_BYTES: usize = 64 << 20;
 
+/// How a chunk of rows becomes an insert: through serde (any `Serialize` type, typed by the
+/// table's schema) or through the derive (`RayTable`, column by column, faster).
+pub type Encode<T> = fn(&str, &[T], &Schema) -> Result<InsertQuery>;
+
+/// The serde encoding of rows (see [`Encode`]).
+pub fn serde_rows<T: Serialize>(table: &str, rows: &[T], schema: &Schema) -> Result<InsertQuery> {
+    ops::insert(table, rows, schema)
+}
+
+/// The derive's column-wise encoding of rows (see [`Encode`]).
+pub fn table_rows<T: RayTable>(table: &str, rows: &[T], _: &Schema) -> Result<InsertQuery> {
+    Ok(crate::query::Table::named(table)
+        .insert()
+        .values(T::to_columns(rows)?))
+}
+
 /// The insert requests for `rows`: as few as possible, each encoded below `max_bytes` (a
 /// chunk that encodes larger is split in halves). A single row over the limit is sent as it
 /// is (the server then decides).
-pub fn insert_requests<T: Serialize>(
+pub fn insert_requests<T>(
     table: &str,
     rows: &[T],
     schema: &Schema,
     max_bytes: usize,
+    encode: Encode<T>,
 ) -> Result<Pipeline> {
     let mut pipeline = Pipeline::new();
     let mut pending = vec![rows];
@@ -31,7 +50,7 @@ pub fn insert_requests<T: Serialize>(
             continue;
         }
         let mut payload = Vec::new();
-        ops::insert(table, chunk, schema)?.write_payload(&mut payload)?;
+        encode(table, chunk, schema)?.write_payload(&mut payload)?;
         if payload.len() > max_bytes && chunk.len() > 1 {
             let (first, second) = chunk.split_at(chunk.len() / 2);
             pending.push(second);
@@ -72,6 +91,7 @@ pub struct Quantities {
 /// ```
 pub struct Inserter<'c, T> {
     client: &'c mut Client,
+    encode: Encode<T>,
     table: String,
     schema: Schema,
     rows: Vec<T>,
@@ -83,11 +103,24 @@ pub struct Inserter<'c, T> {
 }
 
 impl Client {
-    /// An [`Inserter`] into `table` (its schema is read now, once).
+    /// An [`Inserter`] of serde rows into `table` (its schema is read now, once).
     pub fn inserter<T: Serialize>(&mut self, table: &str) -> Result<Inserter<'_, T>> {
+        self.inserter_with(table, serde_rows::<T>)
+    }
+
+    /// An [`Inserter`] of `#[derive(RayTable)]` rows into their table, converted column by
+    /// column (faster than [`inserter`](Self::inserter)).
+    pub fn table_inserter<T: RayTable>(&mut self) -> Result<Inserter<'_, T>> {
+        self.inserter_with(T::TABLE, table_rows::<T>)
+    }
+
+    /// An [`Inserter`] into `table` with the row encoding `encode` ([`serde_rows`] or
+    /// [`table_rows`]), e.g. derived rows into a table of the same shape under another name.
+    pub fn inserter_with<T>(&mut self, table: &str, encode: Encode<T>) -> Result<Inserter<'_, T>> {
         let schema = self.table_schema(table)?;
         Ok(Inserter {
             client: self,
+            encode,
             table: table.to_string(),
             schema,
             rows: Vec::new(),
@@ -100,7 +133,7 @@ impl Client {
     }
 }
 
-impl<T: Serialize> Inserter<'_, T> {
+impl<T> Inserter<'_, T> {
     /// Flush once this many rows are buffered (default 100,000).
     pub fn with_max_rows(mut self, rows: usize) -> Self {
         self.max_rows = rows.max(1);
@@ -141,7 +174,13 @@ impl<T: Serialize> Inserter<'_, T> {
         if self.rows.is_empty() {
             return Ok(self.sent);
         }
-        let pipeline = insert_requests(&self.table, &self.rows, &self.schema, self.max_bytes)?;
+        let pipeline = insert_requests(
+            &self.table,
+            &self.rows,
+            &self.schema,
+            self.max_bytes,
+            self.encode,
+        )?;
         for reply in self.client.run(&pipeline)? {
             reply?;
         }
