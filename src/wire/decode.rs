@@ -159,6 +159,39 @@ pub fn decode_column_into<T: ColumnElement>(
     Ok(ColumnReply::Filled)
 }
 
+/// Splits NUL-terminated symbols off the front of `buf` into `bytes` (without the NULs)
+/// and `ends`, at most `left` of them (decremented); returns the bytes consumed. Bytes
+/// after the last NUL start a symbol that continues in the next buffer fill. One pass over
+/// the block: each byte is copied, and a NUL closes a symbol — no per-symbol search or
+/// append (symbols are mostly a few bytes long, where those dominate).
+fn split_symbols(
+    buf: &[u8],
+    left: &mut usize,
+    bytes: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> usize {
+    let base = bytes.len();
+    bytes.resize(base + buf.len(), 0);
+    let out = &mut bytes[base..];
+    let (mut written, mut used) = (0, 0);
+    for &b in buf {
+        // A NUL written here is overwritten by the next byte (`written` does not move).
+        out[written] = b;
+        used += 1;
+        if b == 0 {
+            ends.push(base + written);
+            *left -= 1;
+            if *left == 0 {
+                break;
+            }
+        } else {
+            written += 1;
+        }
+    }
+    bytes.truncate(base + written);
+    used
+}
+
 struct Reader<R: BufRead> {
     src: io::Take<R>,
     size: u64,
@@ -292,21 +325,7 @@ impl<R: BufRead> Reader<R> {
                 ends.reserve(left.min(buf.len()));
                 bytes.reserve(buf.len());
             }
-            let mut used = 0;
-            for nul in memchr::memchr_iter(0, buf) {
-                bytes.extend_from_slice(&buf[used..nul]);
-                ends.push(bytes.len());
-                used = nul + 1;
-                left -= 1;
-                if left == 0 {
-                    break;
-                }
-            }
-            if left > 0 {
-                // The rest of the buffer starts the next symbol.
-                bytes.extend_from_slice(&buf[used..]);
-                used = buf.len();
-            }
+            let used = split_symbols(buf, &mut left, bytes, ends);
             self.src.consume(used);
         }
         Ok(())
