@@ -550,7 +550,16 @@ fn main() {
         println!("|---|---|---|---|");
         for (name, key, prefix) in [
             ("(+ 1 2) round trip", "round_trip", "(+ 1 2) round trip p50"),
-            ("(til 10000000) as an array", "til", "(til"),
+            (
+                "(til 10000000) as an array",
+                "til",
+                "(til 10000000) → owned",
+            ),
+            (
+                "(til 10000000) into a reused array",
+                "til",
+                "(til 10000000) → reused",
+            ),
             (
                 "1M-row table, 4 columns as arrays",
                 "table_columns",
