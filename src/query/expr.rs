@@ -400,6 +400,33 @@ impl Expr {
     pub fn bot(self, k: i64) -> Expr {
         binary("bot", self, k)
     }
+    /// Buckets of width `bucket`: `(xbar a bucket)`, each value rounded down to a multiple
+    /// of `bucket` (numbers, or timestamps with a bucket in nanoseconds). Rayforce takes the
+    /// column first, unlike kdb+'s `bucket xbar a`.
+    pub fn xbar(self, bucket: impl IntoExpr) -> Expr {
+        binary("xbar", self, bucket)
+    }
+    /// Moving sum over windows of `n` rows: `(msum n a)`.
+    pub fn msum(self, n: i64) -> Expr {
+        binary("msum", n.into_expr(), self)
+    }
+    /// Moving average over windows of `n` rows: `(mavg n a)`.
+    pub fn mavg(self, n: i64) -> Expr {
+        binary("mavg", n.into_expr(), self)
+    }
+    /// Moving minimum over windows of `n` rows: `(mmin n a)`.
+    pub fn mmin(self, n: i64) -> Expr {
+        binary("mmin", n.into_expr(), self)
+    }
+    /// Moving maximum over windows of `n` rows: `(mmax n a)`.
+    pub fn mmax(self, n: i64) -> Expr {
+        binary("mmax", n.into_expr(), self)
+    }
+    /// Moving count of non-nulls over windows of `n` rows: `(mcount n a)`.
+    pub fn mcount(self, n: i64) -> Expr {
+        binary("mcount", n.into_expr(), self)
+    }
+
     /// Pearson correlation `(pearson_corr a b)`.
     pub fn pearson_corr(self, other: impl IntoExpr) -> Expr {
         binary("pearson_corr", self, other)
@@ -587,3 +614,40 @@ mod tests {
         );
     }
 }
+
+macro_rules! unary_verbs {
+    ($($method:ident => $name:literal: $doc:literal),* $(,)?) => {
+        /// Element-wise and running verbs, each one server function of one column.
+        impl Expr {$(
+            #[doc = concat!($doc, ": `(", $name, " a)`.")]
+            pub fn $method(self) -> Expr {
+                unary($name, self)
+            }
+        )*}
+    };
+}
+
+unary_verbs!(
+    abs => "abs": "Absolute value",
+    floor => "floor": "Rounded down",
+    ceil => "ceil": "Rounded up",
+    round => "round": "Rounded to the nearest integer, halves away from zero",
+    sqrt => "sqrt": "Square root",
+    log => "log": "Natural logarithm",
+    exp => "exp": "Exponential",
+    signum => "signum": "Sign (-1, 0 or 1)",
+    reciprocal => "reciprocal": "1 / a",
+    fills => "fills": "Nulls filled with the last non-null value before them",
+    deltas => "deltas": "Differences from the previous row (the first is null)",
+    ratios => "ratios": "Ratios to the previous row (the first is null)",
+    sums => "sums": "Running sum",
+    avgs => "avgs": "Running average",
+    mins => "mins": "Running minimum",
+    maxs => "maxs": "Running maximum",
+    prds => "prds": "Running product",
+    rank => "rank": "Each value's rank, 0 for the smallest (the 2.4.0 server refuses it inside a `select`)",
+    reverse => "reverse": "The column reversed",
+    lag => "lag": "The previous row's value (the first is null)",
+    lead => "lead": "The next row's value (the last is null)",
+    differ => "differ": "Whether each value differs from the previous row's",
+);
