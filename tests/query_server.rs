@@ -719,3 +719,45 @@ fn typed_verbs_match_values_computed_independently() {
         "signum of F64 is I64"
     );
 }
+
+/// `select("*")`/`select_all()`, mixed names and expressions in one call, a single `by`
+/// name, and paging forms (`head`, `offset`, `tail`): each compared with rows computed here.
+#[test]
+fn star_mixed_columns_single_keys_and_paging() {
+    let (_server, mut client) = common::connected();
+    client.execute(EMPLOYEES).unwrap();
+    let all = read(&mut client, &employees().select("*"));
+    assert_eq!(names(&all), ["id", "name", "dept", "salary", "age"]);
+    assert!(same(&all, &read(&mut client, &employees().select_all())));
+    assert!(matches!(
+        employees().select(["*", "id"]).compile(),
+        Err(Error::InvalidQuery(_))
+    ));
+
+    let grouped = read(
+        &mut client,
+        &employees()
+            .select(("dept", col("salary").sum().alias("total")))
+            .by("dept"),
+    );
+    assert_eq!(syms(column(&grouped, "dept")), ["eng", "sales", "hr"]);
+    assert_eq!(
+        column(&grouped, "total").as_f64().unwrap(),
+        [220.5, 185.0, 70.0]
+    );
+
+    let ids = |q: &rayforce_client::query::SelectQuery, client: &mut Client| -> Vec<i64> {
+        column(&read(client, q), "id").as_i64().unwrap().to_vec()
+    };
+    let by_age = || employees().select(["id", "age"]).order_by(["age"]);
+    // ages 29 34 41 25 38 → ids by age: 4 1 2 5 3
+    assert_eq!(ids(&by_age().head(2), &mut client), [4, 1]);
+    assert_eq!(ids(&by_age().offset(1).limit(2), &mut client), [1, 2]);
+    assert_eq!(ids(&by_age().offset(3), &mut client), [5, 3]);
+    assert_eq!(ids(&by_age().tail(2), &mut client), [5, 3]);
+    assert_eq!(
+        ids(&by_age().offset(9).limit(2), &mut client),
+        Vec::<i64>::new()
+    );
+    assert!(by_age().tail(1).limit(1).compile().is_err());
+}

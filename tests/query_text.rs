@@ -571,3 +571,30 @@ fn output_names_that_are_query_keys_are_refused_everywhere() {
         }
     }
 }
+
+#[test]
+fn star_tuples_single_keys_and_paging_render_exactly() {
+    use rayforce_client::query::{col, Table};
+    let t = || Table::named("t");
+    assert_eq!(t().select("*").to_rayfall().unwrap(), "(select {from: t})");
+    assert_eq!(t().select_all().to_rayfall().unwrap(), "(select {from: t})");
+    assert_eq!(
+        t().select(("a", col("b").max()))
+            .by("a")
+            .to_rayfall()
+            .unwrap(),
+        "(select {a: a max_b: (max b) by: {a: a} from: t})"
+    );
+    assert_eq!(
+        t().select("a").offset(10).limit(5).to_rayfall().unwrap(),
+        "(take (select {a: a from: t}) [10 5])"
+    );
+    assert_eq!(
+        t().select("a").offset(10).to_rayfall().unwrap(),
+        "(drop (select {a: a from: t}) 10)"
+    );
+    assert_eq!(
+        t().select("a").tail(3).to_rayfall().unwrap(),
+        "(take (select {a: a from: t}) -3)"
+    );
+}

@@ -69,11 +69,7 @@ impl JoinQuery {
     }
 
     /// Selects from the joined result.
-    pub fn select<I>(self, columns: I) -> SelectQuery
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
+    pub fn select(self, columns: impl super::Columns) -> SelectQuery {
         Query::from(self).select(columns)
     }
 }
@@ -146,11 +142,7 @@ impl WindowJoinQuery {
     }
 
     /// Selects from the joined result.
-    pub fn select<I>(self, columns: I) -> SelectQuery
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
+    pub fn select(self, columns: impl super::Columns) -> SelectQuery {
         Query::from(self).select(columns)
     }
 }

@@ -29,7 +29,7 @@ mod update;
 pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr, IntoValue, MAX_EXPR_DEPTH};
 pub use insert::{InsertData, InsertQuery, UpsertQuery};
 pub use join::{JoinKind, JoinQuery, WindowJoinQuery};
-pub use select::{asc, desc, SelectQuery, SortKey};
+pub use select::{asc, desc, Columns, SelectQuery, SortKey};
 #[cfg(feature = "sql")]
 pub use sql::SqlQuery;
 pub use table::Table;
@@ -77,11 +77,7 @@ pub enum Query {
 
 impl Query {
     /// Selects from this query's result.
-    pub fn select<I>(self, columns: I) -> SelectQuery
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
+    pub fn select(self, columns: impl Columns) -> SelectQuery {
         SelectQuery::from(self).select(columns)
     }
 

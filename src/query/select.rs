@@ -53,6 +53,84 @@ impl From<String> for Expr {
     }
 }
 
+/// Output columns or grouping keys for `select` and `by`: one name (`"id"`, or `"*"` for
+/// every column), one expression, a list of either (an array, a `Vec`, a slice), or a
+/// tuple that mixes names and expressions.
+///
+/// ```
+/// use rayforce_client::query::{col, Table};
+/// let t = || Table::named("employees");
+/// assert_eq!(t().select("*").to_rayfall().unwrap(), "(select {from: employees})");
+/// assert_eq!(
+///     t().select(("dept", col("salary").sum())).by("dept").to_rayfall().unwrap(),
+///     "(select {dept: dept sum_salary: (sum salary) by: {dept: dept} from: employees})"
+/// );
+/// ```
+pub trait Columns {
+    /// The columns as expressions (a name is a column reference).
+    fn into_columns(self) -> Vec<Expr>;
+}
+
+impl Columns for &str {
+    fn into_columns(self) -> Vec<Expr> {
+        vec![self.into()]
+    }
+}
+
+impl Columns for String {
+    fn into_columns(self) -> Vec<Expr> {
+        vec![self.into()]
+    }
+}
+
+impl Columns for Expr {
+    fn into_columns(self) -> Vec<Expr> {
+        vec![self]
+    }
+}
+
+impl<T: Into<Expr>, const N: usize> Columns for [T; N] {
+    fn into_columns(self) -> Vec<Expr> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+impl<T: Into<Expr>> Columns for Vec<T> {
+    fn into_columns(self) -> Vec<Expr> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
+impl<T: Into<Expr> + Clone> Columns for &[T] {
+    fn into_columns(self) -> Vec<Expr> {
+        self.iter().cloned().map(Into::into).collect()
+    }
+}
+
+macro_rules! tuple_columns {
+    ($($t:ident $v:ident),+) => {
+        impl<$($t: Into<Expr>),+> Columns for ($($t,)+) {
+            fn into_columns(self) -> Vec<Expr> {
+                let ($($v,)+) = self;
+                vec![$($v.into()),+]
+            }
+        }
+    };
+}
+
+tuple_columns!(A a, B b);
+tuple_columns!(A a, B b, C c);
+tuple_columns!(A a, B b, C c, D d);
+tuple_columns!(A a, B b, C c, D d, E e);
+tuple_columns!(A a, B b, C c, D d, E e, F f);
+tuple_columns!(A a, B b, C c, D d, E e, F f, G g);
+tuple_columns!(A a, B b, C c, D d, E e, F f, G g, H h);
+
+/// Whether `e` is `*` (every column).
+fn is_star(e: &Expr) -> bool {
+    matches!(e, Expr::Column(name) if name == "*")
+}
+
 /// A select query. Immutable: every method returns a new query.
 ///
 /// ```
@@ -69,10 +147,16 @@ impl From<String> for Expr {
 pub struct SelectQuery {
     source: Box<Query>,
     columns: Vec<Expr>,
+    /// `*` was selected: every column (no other column may be listed).
+    star: bool,
     by: Vec<Expr>,
     filters: Vec<Expr>,
     order: Vec<SortKey>,
     limit: Option<i64>,
+    /// Rows skipped before the limit (`offset`).
+    offset: Option<i64>,
+    /// Only the last `n` rows (`tail`).
+    tail: Option<i64>,
     distinct: bool,
 }
 
@@ -82,24 +166,30 @@ impl From<Query> for SelectQuery {
         SelectQuery {
             source: Box::new(source),
             columns: Vec::new(),
+            star: false,
             by: Vec::new(),
             filters: Vec::new(),
             order: Vec::new(),
             limit: None,
+            offset: None,
+            tail: None,
             distinct: false,
         }
     }
 }
 
 impl SelectQuery {
-    /// Adds output columns: names (`"id"`) or expressions (`col("a").sum().alias("t")`).
-    /// Unaliased expressions are named like SQL does (`avg_age`). No columns means all.
-    pub fn select<I>(mut self, columns: I) -> SelectQuery
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
-        self.columns.extend(columns.into_iter().map(Into::into));
+    /// Adds output columns: names (`"id"`), expressions (`col("a").sum().alias("t")`), a
+    /// list, or a tuple mixing both ([`Columns`]). Unaliased expressions are named like SQL
+    /// does (`avg_age`). No columns, or `"*"`, means all.
+    pub fn select(mut self, columns: impl Columns) -> SelectQuery {
+        for c in columns.into_columns() {
+            if is_star(&c) {
+                self.star = true;
+            } else {
+                self.columns.push(c);
+            }
+        }
         self
     }
 
@@ -115,12 +205,8 @@ impl SelectQuery {
     }
 
     /// Groups by columns or computed keys (`col("age").gt(30).alias("older")`).
-    pub fn by<I>(mut self, keys: I) -> SelectQuery
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
-        self.by.extend(keys.into_iter().map(Into::into));
+    pub fn by(mut self, keys: impl Columns) -> SelectQuery {
+        self.by.extend(keys.into_columns());
         self
     }
 
@@ -144,6 +230,25 @@ impl SelectQuery {
     /// Same as [`limit`](Self::limit).
     pub fn take(self, n: i64) -> SelectQuery {
         self.limit(n)
+    }
+
+    /// The first `n` rows: the same as [`limit`](Self::limit).
+    pub fn head(self, n: i64) -> SelectQuery {
+        self.limit(n)
+    }
+
+    /// Skips the first `n` rows (after ordering), then applies the limit if any: for
+    /// paging, `.order_by(["id"]).offset(200).limit(100)` is rows 200–299. Written
+    /// `(take q [offset limit])`, or `(drop q offset)` without a limit.
+    pub fn offset(mut self, n: i64) -> SelectQuery {
+        self.offset = Some(n);
+        self
+    }
+
+    /// Only the last `n` rows (after ordering): `(take q -n)`.
+    pub fn tail(mut self, n: i64) -> SelectQuery {
+        self.tail = Some(n);
+        self
     }
 
     /// Keeps distinct rows only.
@@ -236,6 +341,33 @@ impl Compile for SelectQuery {
         if matches!(self.limit, Some(n) if n < 0) {
             return Err(Error::InvalidQuery("limit must not be negative".into()));
         }
+        if [self.offset, self.tail]
+            .iter()
+            .any(|v| matches!(v, Some(n) if *n < 0))
+        {
+            return Err(Error::InvalidQuery(
+                "offset and tail must not be negative".into(),
+            ));
+        }
+        if self.tail.is_some() && (self.limit.is_some() || self.offset.is_some()) {
+            return Err(Error::InvalidQuery(
+                "tail cannot be combined with limit or offset".into(),
+            ));
+        }
+        // With an offset, the limit is applied after it, outside the select.
+        let limit = if self.offset.is_some() {
+            None
+        } else {
+            self.limit
+        };
+        if self.star && !self.columns.is_empty() {
+            return Err(Error::InvalidQuery(
+                "`*` selects every column; list the columns instead to add computed ones, or use update".into(),
+            ));
+        }
+        if self.by.iter().any(is_star) {
+            return Err(Error::InvalidQuery("`*` cannot be a grouping key".into()));
+        }
         let (mut names, mut values) = Self::named(&self.columns, "select")?;
         if !self.by.is_empty() {
             let (by_names, by_values) = Self::named(&self.by, "by")?;
@@ -276,7 +408,7 @@ impl Compile for SelectQuery {
             }
         }
         let inline_take = (order_keys.is_some() || sort_before) && !self.distinct;
-        if let (true, Some(n)) = (inline_take, self.limit) {
+        if let (true, Some(n)) = (inline_take, limit) {
             names.push("take");
             values.push(Value::I64(n));
         }
@@ -287,9 +419,19 @@ impl Compile for SelectQuery {
         if self.distinct {
             query = Value::call("distinct", [query]);
         }
-        if let (false, Some(n)) = (inline_take, self.limit) {
+        if let (false, Some(n)) = (inline_take, limit) {
             let names: TextColumn = ["from", "take"].into_iter().collect();
             query = Value::call("select", [dict(names, vec![query, Value::I64(n)])]);
+        }
+        match (self.offset, self.limit) {
+            (Some(offset), Some(n)) => {
+                query = Value::call("take", [query, Value::from(vec![offset, n])]);
+            }
+            (Some(offset), None) => query = Value::call("drop", [query, Value::I64(offset)]),
+            (None, _) => {}
+        }
+        if let Some(n) = self.tail {
+            query = Value::call("take", [query, Value::I64(-n)]);
         }
         Ok(query)
     }

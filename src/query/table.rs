@@ -59,13 +59,15 @@ impl Table {
         }
     }
 
-    /// `select`: the listed columns (plain names or expressions with aliases).
-    pub fn select<I>(self, columns: I) -> SelectQuery
-    where
-        I: IntoIterator,
-        I::Item: Into<Expr>,
-    {
+    /// `select`: the listed columns (see [`Columns`](super::Columns): names, expressions,
+    /// `"*"` for all).
+    pub fn select(self, columns: impl super::Columns) -> SelectQuery {
         SelectQuery::from(Query::Table(self)).select(columns)
+    }
+
+    /// Every column: `(select {from: t})`.
+    pub fn select_all(self) -> SelectQuery {
+        SelectQuery::from(Query::Table(self))
     }
 
     /// All columns of the rows matching `predicate`.

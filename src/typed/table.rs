@@ -360,7 +360,9 @@ impl<T: RayTable> TypedTable<T> {
     /// `select([Employee::id().into(), Employee::salary().sum().alias("total")])`.
     pub fn select(&self, columns: impl IntoIterator<Item = TypedExpr<T>>) -> TypedSelect<T> {
         TypedSelect {
-            inner: self.untyped().select(columns.into_iter().map(|c| c.expr)),
+            inner: self
+                .untyped()
+                .select(columns.into_iter().map(|c| c.expr).collect::<Vec<_>>()),
             _marker: PhantomData,
         }
     }
