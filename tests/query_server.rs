@@ -355,7 +355,8 @@ fn inserts_and_upserts() {
     );
     assert_eq!(column(&after, "age").as_i64().unwrap()[5..], [3, i64::MIN]);
 
-    // A type mismatch is the server's `type` error and leaves the table unchanged.
+    // Text where no text fits is the server's conversion error (`domain`: the string is
+    // converted to the column's type first) and leaves the table unchanged.
     c.execute(EMPLOYEES).unwrap();
     let err = c
         .execute(&employees().insert().row([
@@ -366,7 +367,7 @@ fn inserts_and_upserts() {
             1i64.into(),
         ]))
         .unwrap_err();
-    assert_eq!(err.server_code(), Some(&ServerErrorCode::Type));
+    assert_eq!(err.server_code(), Some(&ServerErrorCode::Domain));
     assert_eq!(c.execute("(count employees)").unwrap(), Value::I64(5));
 
     let pos = "(set pos (table [acct sym qty] (list ['a 'a 'b] ['X 'Y 'X] [1 2 3])))";
@@ -760,4 +761,66 @@ fn star_mixed_columns_single_keys_and_paging() {
         Vec::<i64>::new()
     );
     assert!(by_age().tail(1).limit(1).compile().is_err());
+}
+
+/// One rule for strings: a Rust string inserted or upserted into a SYMBOL column becomes a
+/// symbol and into a STR column a string, in every data form (row, rows, columns, by name).
+#[test]
+fn plain_strings_fit_symbol_and_string_columns_alike() {
+    let (_server, mut c) = common::connected();
+    let reset = "(set people (table [name note n] (list (as 'SYMBOL []) (as 'STR []) [])))";
+    let people = || Table::named("people");
+    let check = |after: &Value, names: &[&str], notes: &[&str]| {
+        assert_eq!(syms(column(after, "name")), names);
+        match column(after, "note") {
+            Vector::Str(t) => assert_eq!(t.iter_lossy().collect::<Vec<_>>(), notes),
+            other => panic!("note is {other:?}"),
+        }
+    };
+    let (_, after) = mutate(
+        &mut c,
+        reset,
+        &people()
+            .insert()
+            .row([Value::from("ivan"), Value::from("hi there"), 1i64.into()]),
+        "people",
+    );
+    check(&after, &["ivan"], &["hi there"]);
+    let (_, after) = mutate(
+        &mut c,
+        reset,
+        &people().insert().rows([
+            [Value::from("a"), Value::from("x"), 1i64.into()],
+            [Value::from("b"), Value::from("y"), 2i64.into()],
+        ]),
+        "people",
+    );
+    check(&after, &["a", "b"], &["x", "y"]);
+    let (_, after) = mutate(
+        &mut c,
+        reset,
+        &people().insert().values([
+            ("name", Value::from(vec!["a", "b"])),
+            ("note", Value::from(vec!["x", "y"])),
+            ("n", Value::from(vec![1i64, 2])),
+        ]),
+        "people",
+    );
+    check(&after, &["a", "b"], &["x", "y"]);
+    c.execute(reset).unwrap();
+    c.execute(&people().insert().values([
+        ("name", Value::from("a")),
+        ("note", Value::from("old")),
+        ("n", Value::I64(1)),
+    ]))
+    .unwrap();
+    c.execute(&people().upsert(1).values([
+        ("name", Value::from(vec!["a", "b"])),
+        ("note", Value::from(vec!["new", "b's"])),
+        ("n", Value::from(vec![10i64, 20])),
+    ]))
+    .unwrap();
+    let after = c.execute("people").unwrap();
+    check(&after, &["a", "b"], &["new", "b's"]);
+    assert_eq!(column(&after, "n").as_i64().unwrap(), [10, 20]);
 }

@@ -1,7 +1,12 @@
 //! [`InsertQuery`] and [`UpsertQuery`]: `(insert 'name <data>)` and
 //! `(upsert 'name <key_columns> <data>)`, with data as one row, several rows, column
-//! vectors, a name→value map, or a table. Values are typed data; a Rust string is a STR
-//! value, so use [`Value::symbol`] (or [`sym`](super::sym)) for symbol columns.
+//! vectors, a name→value map, or a table. Values are typed data.
+//!
+//! Strings follow one rule, as in updates: a Rust string (a STR value) is text for the
+//! column it goes into. Into a named table, each text value is sent as
+//! `(as (type (at t 'col)) value)`, so the server makes it a symbol in a SYMBOL column and a
+//! string in a STR column (rayforce-py's `insert(name="ivan")` works the same way). Symbol
+//! values ([`Value::symbol`], [`sym`](super::sym)) are sent as they are.
 
 use super::expr::compile_literal;
 use super::{Compile, Table};
@@ -47,6 +52,11 @@ fn transpose(rows: Vec<Vec<Value>>) -> Result<Vec<Value>> {
         .collect())
 }
 
+/// Whether `v` is text that takes its column's type (STR atoms and vectors).
+fn is_text(v: &Value) -> bool {
+    matches!(v, Value::Str(_) | Value::Vector(Vector::Str(_)))
+}
+
 /// An atom as a one-element vector; vectors and lists unchanged.
 fn as_column(v: &Value) -> Value {
     if v.is_atom() {
@@ -61,15 +71,24 @@ impl InsertData {
     /// Writes the data as the server reads it, straight from the caller's buffers (no
     /// copy into a value tree: inserts of millions of rows). This is the one encoding of
     /// insert data; [`Compile`] decodes these bytes to show the tree.
-    fn write(&self, out: &mut Vec<u8>, columns_only: bool) -> Result<()> {
-        let item = |out: &mut Vec<u8>, v: &Value| -> Result<()> {
-            let column;
+    fn write(&self, out: &mut Vec<u8>, columns_only: bool, table: Option<&str>) -> Result<()> {
+        // `column`: the target column as an expression, for text values (see the module).
+        let item = |out: &mut Vec<u8>, v: &Value, column: &dyn Fn() -> Value| -> Result<()> {
+            let owned;
             let v = if columns_only && v.is_atom() {
-                column = as_column(v);
-                &column
+                owned = as_column(v);
+                &owned
             } else {
                 v
             };
+            if let (true, Some(t)) = (is_text(v), table) {
+                // (as (type (at t <column>)) v), with `v` encoded from the caller's value.
+                wire::encode_list_header(3, out);
+                wire::encode_into(&Value::name("as"), out)?;
+                let at = Value::call("at", [Value::name(t), column()]);
+                wire::encode_into(&Value::call("type", [at]), out)?;
+                return wire::encode_into(v, out);
+            }
             match v {
                 Value::List(_) => wire::encode_into(&compile_literal(v), out),
                 other => wire::encode_into(other, out),
@@ -82,20 +101,35 @@ impl InsertData {
                 }
                 wire::encode_list_header(values.len() + 1, out);
                 wire::encode_into(&Value::name("list"), out)?;
-                for v in values {
-                    item(out, v)?;
+                for (i, v) in values.iter().enumerate() {
+                    let by_position = || {
+                        let names = Value::call("cols", [Value::name(table.unwrap_or(""))]);
+                        Value::call("at", [names, Value::I64(i as i64)])
+                    };
+                    item(out, v, &by_position)?;
                 }
             }
             InsertData::Map(pairs) => {
                 if pairs.is_empty() {
                     return Err(Error::InvalidQuery("no values to insert".into()));
                 }
-                wire::encode_dict_header(out);
                 let names: TextColumn = pairs.iter().map(|(k, _)| k.as_str()).collect();
-                wire::encode_into(&Value::Vector(Vector::Symbol(names)), out)?;
-                wire::encode_list_header(pairs.len(), out);
-                for (_, v) in pairs {
-                    item(out, v)?;
+                let names = Value::Vector(Vector::Symbol(names));
+                if table.is_some() && pairs.iter().any(|(_, v)| is_text(v)) {
+                    // Text to convert: `(dict [names] (list …))`, whose items are evaluated
+                    // (a dict literal's are not).
+                    wire::encode_list_header(3, out);
+                    wire::encode_into(&Value::name("dict"), out)?;
+                    wire::encode_into(&names, out)?;
+                    wire::encode_list_header(pairs.len() + 1, out);
+                    wire::encode_into(&Value::name("list"), out)?;
+                } else {
+                    wire::encode_dict_header(out);
+                    wire::encode_into(&names, out)?;
+                    wire::encode_list_header(pairs.len(), out);
+                }
+                for (name, v) in pairs {
+                    item(out, v, &|| Value::symbol(name.as_str()))?;
                 }
             }
             InsertData::Table(t) => wire::encode_table_into(t, out)?,
@@ -218,7 +252,7 @@ impl InsertQuery {
         wire::encode_list_header(3, out);
         wire::encode_into(&Value::name("insert"), out)?;
         wire::encode_into(&self.table.compile_target()?, out)?;
-        data.write(out, false)
+        data.write(out, false, self.table.name())
     }
 }
 
@@ -295,7 +329,7 @@ impl UpsertQuery {
         wire::encode_into(&Value::name("upsert"), out)?;
         wire::encode_into(&self.table.compile_target()?, out)?;
         wire::encode_into(&Value::I64(self.key_columns), out)?;
-        data.write(out, true)
+        data.write(out, true, self.table.name())
     }
 }
 

@@ -49,6 +49,14 @@ impl Table {
 
     /// The write form: the quoted name (changes the global in place), or the data
     /// (returns a changed copy).
+    /// The table's name, when it is a named server table.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Table::Named(n) if !n.is_empty() => Some(n),
+            _ => None,
+        }
+    }
+
     pub(crate) fn compile_target(&self) -> Result<Value> {
         match self {
             Table::Named(n) if n.is_empty() => {
