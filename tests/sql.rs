@@ -368,8 +368,12 @@ fn unsupported_sql_is_a_typed_error_quoting_the_fragment() {
             "DO NOTHING",
         ),
         (
-            "INSERT INTO t (id, v, w) VALUES (1, 2, 3) ON CONFLICT (id) DO UPDATE SET v = excluded.v",
-            "excluded",
+            "INSERT INTO t (a, b, v, w) VALUES (1, 2, 3, 4) ON CONFLICT (a, b) DO UPDATE SET v = excluded.v",
+            "single conflict column",
+        ),
+        (
+            "INSERT INTO t (id, v, w) VALUES (1, 2, 3), (1, 5, 6) ON CONFLICT (id) DO UPDATE SET v = excluded.v",
+            "same key twice",
         ),
         (
             "INSERT INTO t (id, v) VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = 5",
@@ -581,4 +585,42 @@ fn a_bound_table_is_the_statements_only_table() {
         one.as_table().unwrap().columns()[0],
         Value::from(vec![1.0f64])
     );
+}
+
+/// `ON CONFLICT (k) DO UPDATE SET c = excluded.c` for some columns: existing keys get only
+/// the named columns, new keys are inserted whole; checked row by row against what the SQL
+/// standard says the table must hold.
+#[test]
+fn partial_upserts_update_only_the_named_columns() {
+    let (_server, mut c) = common::connected();
+    c.execute("(set stock (table [sku qty price note] (list ['a 'b 'c] [1 2 3] [10.0 20.0 30.0] ['x 'y 'z])))")
+        .unwrap();
+    let q = SqlQuery::new(
+        "INSERT INTO stock (sku, qty, price, note) VALUES ('b', 50, 99.0, 'new-b'), ('d', 7, 70.0, 'new-d'), ('a', 11, 11.0, 'new-a') \
+         ON CONFLICT (sku) DO UPDATE SET qty = excluded.qty, note = excluded.note",
+    );
+    c.execute(&q).unwrap();
+    let t = c.execute("stock").unwrap();
+    let t = t.as_table().unwrap();
+    let col = |name: &str| t.column(name).unwrap().clone();
+    assert_eq!(col("sku"), Value::symbols(["a", "b", "c", "d"]));
+    assert_eq!(
+        col("qty"),
+        Value::from(vec![11i64, 50, 3, 7]),
+        "qty set from excluded"
+    );
+    assert_eq!(
+        col("price"),
+        Value::from(vec![10.0, 20.0, 30.0, 70.0]),
+        "price kept on conflict, taken whole for the new key"
+    );
+    assert_eq!(
+        col("note"),
+        Value::symbols(["new-a", "new-b", "z", "new-d"])
+    );
+    // The same statement as text evaluates the same way.
+    c.execute("(set stock (table [sku qty price note] (list ['a 'b 'c] [1 2 3] [10.0 20.0 30.0] ['x 'y 'z])))")
+        .unwrap();
+    c.execute(&q.to_rayfall().unwrap()).unwrap();
+    assert_eq!(c.execute("stock").unwrap().as_table().unwrap(), t);
 }

@@ -73,6 +73,8 @@ pub enum Query {
     Save(String, Box<Query>),
     /// Any expression.
     Expr(Expr),
+    /// `(do q1 q2 …)`: runs the queries in order in one request; the value is the last one's.
+    Sequence(Vec<Query>),
 }
 
 impl Query {
@@ -123,6 +125,16 @@ impl Compile for Query {
                 ))
             }
             Query::Expr(e) => e.compile(),
+            Query::Sequence(steps) => {
+                if steps.is_empty() {
+                    return Err(crate::Error::InvalidQuery("an empty sequence".into()));
+                }
+                let steps = steps
+                    .iter()
+                    .map(Compile::compile)
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Value::call("do", steps))
+            }
         }
     }
 }

@@ -368,12 +368,30 @@ impl Lowering<'_> {
             }
             values.push(out);
         }
-        let upsert_keys = match &i.on {
+        let conflict = match &i.on {
             None => None,
             Some(OnInsert::OnConflict(c)) => Some(self.conflict_keys(c, &columns, i)?),
             Some(other) => return Err(unsupported("unsupported ON clause", other)),
         };
         let typed = typed_columns(&values, i)?;
+        let upsert_keys = match conflict {
+            Some(Conflict::Partial { key, set }) => {
+                let data: Vec<Value> = typed
+                    .into_iter()
+                    .map(|c| {
+                        c.ok_or_else(|| {
+                            unsupported(
+                                "a partial upsert needs typed values (no NULL-only column)",
+                                i,
+                            )
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+                return partial_upsert(&table, &columns, data, &key, &set, i);
+            }
+            Some(Conflict::Whole(keys)) => Some(keys),
+            None => None,
+        };
         if typed.iter().any(Option::is_none) {
             return null_column_insert(&table, &columns, typed, values.len(), upsert_keys, i);
         }
@@ -393,14 +411,16 @@ impl Lowering<'_> {
         Ok(query)
     }
 
-    /// The number of key columns of `ON CONFLICT (keys) DO UPDATE SET …`, checking that the
-    /// keys lead the column list and that SET takes every other column from `excluded`.
+    /// What `ON CONFLICT (keys) DO UPDATE SET …` asks for: whole rows replaced (every
+    /// non-key column set from `excluded`: the server's upsert), or only some columns
+    /// updated (one key column), checking that the keys lead the column list and that SET
+    /// takes its values from `excluded`.
     fn conflict_keys(
         &self,
         c: &ast::OnConflict,
         columns: &[String],
         i: &ast::Insert,
-    ) -> Result<usize> {
+    ) -> Result<Conflict> {
         let keys: Vec<String> = match &c.conflict_target {
             Some(ConflictTarget::Columns {
                 columns: keys,
@@ -434,27 +454,106 @@ impl Lowering<'_> {
                 if p.len() == 2 && p[0].value.eq_ignore_ascii_case("excluded") && p[1].value == column);
             if !from_excluded {
                 return Err(unsupported(
-                    "DO UPDATE SET may only set col = excluded.col (the server replaces whole rows)",
+                    "DO UPDATE SET may only set col = excluded.col",
+                    a,
+                ));
+            }
+            if keys.contains(&column) {
+                return Err(unsupported(
+                    "DO UPDATE SET cannot change a conflict column",
+                    a,
+                ));
+            }
+            if !columns.contains(&column) {
+                return Err(unsupported(
+                    "DO UPDATE SET names a column the INSERT does not",
                     a,
                 ));
             }
             set.insert(column);
         }
-        let missing: Vec<&String> = columns[keys.len()..]
-            .iter()
-            .filter(|c| !set.contains(*c))
-            .collect();
-        if !missing.is_empty() {
-            return Err(unsupported(
-                &format!(
-                    "DO UPDATE SET must set every non-key column from excluded (missing {missing:?}); \
-                     a partial update would silently overwrite them"
-                ),
+        let whole = columns[keys.len()..].iter().all(|c| set.contains(c));
+        if whole {
+            return Ok(Conflict::Whole(keys.len()));
+        }
+        match keys.as_slice() {
+            [key] => Ok(Conflict::Partial {
+                key: key.clone(),
+                set: columns
+                    .iter()
+                    .filter(|c| set.contains(*c))
+                    .cloned()
+                    .collect(),
+            }),
+            _ => Err(unsupported(
+                "updating only some columns on conflict needs a single conflict column",
                 c,
+            )),
+        }
+    }
+}
+
+/// What an `ON CONFLICT … DO UPDATE` asks for (see `conflict_keys`).
+enum Conflict {
+    /// Every non-key column from `excluded`: the server's upsert on this many key columns.
+    Whole(usize),
+    /// Only `set` from `excluded`, keyed on one column.
+    Partial { key: String, set: Vec<String> },
+}
+
+/// `INSERT … ON CONFLICT (key) DO UPDATE SET c = excluded.c` for some columns, in one
+/// request: rows whose key exists get only the SET columns (looked up by key in the new
+/// data), the other rows are inserted whole:
+/// `(do (update {c: (at new_c (find new_keys key)) from: 't where: (in key new_keys)})
+///      (insert 't (at <new rows> (where (not-in new_keys (at t 'key))))))`.
+fn partial_upsert(
+    table: &Table,
+    columns: &[String],
+    data: Vec<Value>,
+    key: &str,
+    set: &[String],
+    whole: &ast::Insert,
+) -> Result<Query> {
+    let Table::Named(name) = table else {
+        return Err(unsupported("a partial upsert needs a named table", whole));
+    };
+    let position = |c: &str| columns.iter().position(|x| x == c).expect("checked column");
+    let keys = data[position(key)].clone();
+    let mut seen = std::collections::HashSet::new();
+    let count = keys.count().unwrap_or(0);
+    for r in 0..count {
+        let k = keys.item(r).map(|v| format!("{v:?}")).unwrap_or_default();
+        if !seen.insert(k) {
+            return Err(unsupported(
+                "a partial upsert cannot name the same key twice (a row would be updated twice)",
+                whole,
             ));
         }
-        Ok(keys.len())
     }
+    let rows_for = call("find", [Expr::Literal(keys.clone()), col(key)]);
+    let mut update = table.clone().update();
+    for c in set {
+        update = update.set(
+            c,
+            call(
+                "at",
+                [Expr::Literal(data[position(c)].clone()), rows_for.clone()],
+            ),
+        );
+    }
+    let update = update.filter(call("in", [col(key), Expr::Literal(keys.clone())]));
+    let new_rows = crate::value::Table::new(columns.iter().map(String::as_str), data)
+        .map_err(|e| unsupported(&e.to_string(), whole))?;
+    let existing = call("at", [col(name), Expr::Literal(Value::symbol(key))]);
+    let absent = call("where", [call("not-in", [Expr::Literal(keys), existing])]);
+    let insert = call(
+        "insert",
+        [
+            Expr::Literal(Value::symbol(name.as_str())),
+            call("at", [Expr::Literal(Value::Table(new_rows)), absent]),
+        ],
+    );
+    Ok(Query::Sequence(vec![update.into(), insert.into()]))
 }
 
 fn assignment_column(t: &AssignmentTarget) -> Result<String> {
