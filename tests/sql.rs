@@ -356,7 +356,7 @@ fn parameters_travel_as_data() {
 fn unsupported_sql_is_a_typed_error_quoting_the_fragment() {
     let cases = [
         ("SELECT UPPER(name) FROM t", "UPPER"),
-        ("SELECT id FROM t ORDER BY id LIMIT 5 OFFSET 2", "OFFSET"),
+        ("SELECT id FROM t ORDER BY id LIMIT -5", "LIMIT"),
         ("SELECT dept FROM t GROUP BY dept HAVING COUNT(id) > 1", "HAVING"),
         ("SELECT * FROM a, b", "b"),
         ("SELECT id FROM t WHERE id IN (SELECT id FROM u)", "SELECT id FROM u"),
@@ -623,4 +623,36 @@ fn partial_upserts_update_only_the_named_columns() {
         .unwrap();
     c.execute(&q.to_rayfall().unwrap()).unwrap();
     assert_eq!(c.execute("stock").unwrap().as_table().unwrap(), t);
+}
+
+/// `LIMIT n OFFSET m` pages through ordered rows on the server.
+#[test]
+fn limit_and_offset_page_through_rows() {
+    let (_server, mut c) = common::connected();
+    c.execute("(set pg (table [id] (list [5 3 9 1 7])))")
+        .unwrap();
+    let ids = |c: &mut rayforce_client::Client, sql: &str| -> Vec<i64> {
+        let t = c.execute(&SqlQuery::new(sql)).unwrap();
+        t.as_table()
+            .unwrap()
+            .column("id")
+            .unwrap()
+            .as_vector()
+            .unwrap()
+            .as_i64()
+            .unwrap()
+            .to_vec()
+    };
+    assert_eq!(
+        ids(&mut c, "SELECT id FROM pg ORDER BY id LIMIT 2 OFFSET 1"),
+        [3, 5]
+    );
+    assert_eq!(
+        ids(&mut c, "SELECT id FROM pg ORDER BY id OFFSET 3"),
+        [7, 9]
+    );
+    assert_eq!(
+        ids(&mut c, "SELECT id FROM pg ORDER BY id LIMIT 2 OFFSET 4"),
+        [9]
+    );
 }

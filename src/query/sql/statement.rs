@@ -71,14 +71,29 @@ impl Lowering<'_> {
         match &q.limit_clause {
             None => {}
             Some(LimitClause::LimitOffset {
-                limit: Some(limit),
-                offset: None,
+                limit,
+                offset,
                 limit_by,
-            }) if limit_by.is_empty() => match self.literal(limit, StringsAs::Strings)? {
-                Some(Value::I64(n)) if n >= 0 => query = query.limit(n),
-                _ => return Err(unsupported("LIMIT takes a non-negative integer", limit)),
-            },
-            Some(other) => return Err(unsupported("only LIMIT n is supported (no OFFSET)", other)),
+            }) if limit_by.is_empty() => {
+                if let Some(limit) = limit {
+                    match self.literal(limit, StringsAs::Strings)? {
+                        Some(Value::I64(n)) if n >= 0 => query = query.limit(n),
+                        _ => return Err(unsupported("LIMIT takes a non-negative integer", limit)),
+                    }
+                }
+                if let Some(offset) = offset {
+                    match self.literal(&offset.value, StringsAs::Strings)? {
+                        Some(Value::I64(n)) if n >= 0 => query = query.offset(n),
+                        _ => {
+                            return Err(unsupported(
+                                "OFFSET takes a non-negative integer",
+                                &offset.value,
+                            ))
+                        }
+                    }
+                }
+            }
+            Some(other) => return Err(unsupported("only LIMIT n [OFFSET m] is supported", other)),
         }
         Ok(query)
     }
