@@ -824,3 +824,66 @@ fn plain_strings_fit_symbol_and_string_columns_alike() {
     check(&after, &["a", "b"], &["new", "b's"]);
     assert_eq!(column(&after, "n").as_i64().unwrap(), [10, 20]);
 }
+
+/// concat, drop_columns, rename, cast, pivot and tables on disk (CSV, splayed), each one
+/// request, checked against the expected table; the source table is never changed.
+#[test]
+fn reshaping_and_tables_on_disk() {
+    use rayforce_client::query::{read_csv, read_splayed};
+    let (_server, mut c) = common::connected();
+    c.execute("(set t (table [k a b] (list ['x 'y 'x] [1 2 3] [10.0 20.0 30.0])))")
+        .unwrap();
+    let t = || Table::named("t");
+    let original = c.execute("t").unwrap();
+
+    let both = read(&mut c, &t().concat(t()));
+    assert_eq!(column(&both, "a").as_i64().unwrap(), [1, 2, 3, 1, 2, 3]);
+
+    let dropped = read(&mut c, &t().drop_columns(&["b"]).unwrap());
+    assert_eq!(names(&dropped), ["k", "a"]);
+
+    let renamed = read(&mut c, &t().rename(&[("a", "qty"), ("k", "sym")]).unwrap());
+    assert_eq!(names(&renamed), ["sym", "qty", "b"]);
+    assert_eq!(column(&renamed, "qty").as_i64().unwrap(), [1, 2, 3]);
+
+    let cast = read(&mut c, &t().cast("a", Type::F64).unwrap());
+    assert_eq!(column(&cast, "a").as_f64().unwrap(), [1.0, 2.0, 3.0]);
+    assert!(
+        same(&c.execute("t").unwrap(), &original),
+        "cast works on a copy"
+    );
+
+    // Operations compose on any query's result.
+    let q = t().select(["k", "a"]).filter(col("a").gt(1));
+    let composed = read(
+        &mut c,
+        &rayforce_client::query::Query::from(q)
+            .rename(&[("a", "n")])
+            .unwrap(),
+    );
+    assert_eq!(names(&composed), ["k", "n"]);
+    assert_eq!(column(&composed, "n").as_i64().unwrap(), [2, 3]);
+
+    let pivot = read(&mut c, &t().pivot(&["k"], "a", "b", "max").unwrap());
+    assert_eq!(names(&pivot), ["k", "1", "2", "3"]);
+    assert_eq!(syms(column(&pivot, "k")), ["x", "y"]);
+    let one = column(&pivot, "1").as_f64().unwrap();
+    assert!(one[0] == 10.0 && one[1].is_nan());
+    assert!(t().pivot(&["k"], "a", "b", "(set pwned 1)").is_err());
+
+    let dir = std::env::temp_dir().join(format!("rayforce-disk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("t.csv");
+    c.execute(&t().write_csv(csv.to_str().unwrap()).unwrap())
+        .unwrap();
+    let back = read(
+        &mut c,
+        &read_csv(&[Type::Symbol, Type::I64, Type::F64], csv.to_str().unwrap()),
+    );
+    assert!(same(&back, &original), "{back:?}");
+    let splayed = format!("{}/splayed/", dir.display());
+    c.execute(&t().write_splayed(&splayed).unwrap()).unwrap();
+    let back = read(&mut c, &read_splayed(&splayed));
+    assert!(same(&back, &original), "{back:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

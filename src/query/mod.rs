@@ -20,6 +20,7 @@
 mod expr;
 mod insert;
 mod join;
+mod reshape;
 mod select;
 #[cfg(feature = "sql")]
 mod sql;
@@ -29,6 +30,7 @@ mod update;
 pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr, IntoValue, MAX_EXPR_DEPTH};
 pub use insert::{InsertData, InsertQuery, UpsertQuery};
 pub use join::{JoinKind, JoinQuery, WindowJoinQuery};
+pub use reshape::{read_csv, read_splayed};
 pub use select::{asc, desc, Columns, SelectQuery, SortKey};
 #[cfg(feature = "sql")]
 pub use sql::SqlQuery;
@@ -75,6 +77,10 @@ pub enum Query {
     Expr(Expr),
     /// `(do q1 q2 …)`: runs the queries in order in one request; the value is the last one's.
     Sequence(Vec<Query>),
+    /// `(f q1 q2 …)`: a server function of query results (tables read by value).
+    Fn(String, Vec<Query>),
+    /// A compiled expression tree, sent as it is.
+    Value(Value),
 }
 
 impl Query {
@@ -125,6 +131,14 @@ impl Compile for Query {
                 ))
             }
             Query::Expr(e) => e.compile(),
+            Query::Fn(f, args) => {
+                let args = args
+                    .iter()
+                    .map(Query::compile_source)
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Value::call(f, args))
+            }
+            Query::Value(v) => Ok(v.clone()),
             Query::Sequence(steps) => {
                 if steps.is_empty() {
                     return Err(crate::Error::InvalidQuery("an empty sequence".into()));

@@ -536,9 +536,12 @@ impl Renderer {
     }
 
     fn list(&mut self, items: &[Value]) -> Res {
+        // The server calls a LIST whose head is a name, a builtin or a lambda.
         let is_call = matches!(
             items.first(),
-            Some(Value::Symbol(Symbol { quoted: false, .. })) | Some(Value::Builtin(_))
+            Some(Value::Symbol(Symbol { quoted: false, .. }))
+                | Some(Value::Builtin(_))
+                | Some(Value::Lambda(_))
         );
         self.push("(");
         if !is_call {
