@@ -887,3 +887,25 @@ fn reshaping_and_tables_on_disk() {
     assert!(same(&back, &original), "{back:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An update of a copy returns the changed table and leaves the named table unchanged.
+#[test]
+fn updates_of_a_copy_leave_the_table_alone() {
+    let (_server, mut c) = common::connected();
+    c.execute(EMPLOYEES).unwrap();
+    let before = c.execute("employees").unwrap();
+    let q = employees()
+        .update()
+        .set("salary", col("salary") * 2.0)
+        .filter(col("dept").eq("eng"))
+        .copy();
+    let changed = read(&mut c, &q);
+    assert_eq!(
+        column(&changed, "salary").as_f64().unwrap(),
+        [200.0, 241.0, 90.0, 95.0, 70.0]
+    );
+    assert!(
+        same(&c.execute("employees").unwrap(), &before),
+        "the table is unchanged"
+    );
+}

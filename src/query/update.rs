@@ -33,6 +33,8 @@ pub struct UpdateQuery {
     sets: Vec<(String, Expr)>,
     filters: Vec<Expr>,
     by: Option<String>,
+    /// Return a changed copy of a named table instead of changing it in place.
+    copy: bool,
 }
 
 impl UpdateQuery {
@@ -42,7 +44,21 @@ impl UpdateQuery {
             sets: Vec::new(),
             filters: Vec::new(),
             by: None,
+            copy: false,
         }
+    }
+
+    /// Returns the changed table and leaves a named table as it is (`from: t` instead of
+    /// `from: 't`): an update of a copy.
+    ///
+    /// ```
+    /// use rayforce_client::query::{col, Table};
+    /// let q = Table::named("t").update().set("a", col("a") + 1).copy();
+    /// assert_eq!(q.to_rayfall().unwrap(), "(update {a: (+ a 1) from: t})");
+    /// ```
+    pub fn copy(mut self) -> UpdateQuery {
+        self.copy = true;
+        self
     }
 
     /// Sets an existing or new column to an expression or a literal. A plain string sets a
@@ -100,7 +116,11 @@ impl Compile for UpdateQuery {
             values.push(expr.compile()?);
         }
         names.push("from");
-        values.push(self.table.compile_target()?);
+        values.push(if self.copy {
+            self.table.compile_read()
+        } else {
+            self.table.compile_target()?
+        });
         if let Some(pred) = super::expr::all_of(&self.filters)? {
             names.push("where");
             values.push(pred);
