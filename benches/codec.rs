@@ -5,7 +5,7 @@
 //! `cargo bench --bench codec`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rayforce_client::query::{col, desc, Table};
+use rayforce_client::query::{col, desc, TableRef};
 use rayforce_client::wire::{self, Limits};
 use rayforce_client::{table, typed, Timestamp, Value};
 use std::hint::black_box;
@@ -24,7 +24,7 @@ fn big_table() -> Value {
 }
 
 fn select_query() -> rayforce_client::query::SelectQuery {
-    Table::named("employees")
+    TableRef::named("employees")
         .select(["id", "name"])
         .select([(col("salary") * 2).alias("double")])
         .filter(col("age").gt(30) & col("dept").is_in(["eng", "hr"]))

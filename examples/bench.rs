@@ -9,7 +9,7 @@
 //! RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --release --example bench -- --python /tmp/rpy/bin/python
 //! ```
 
-use rayforce_client::query::{col, Table};
+use rayforce_client::query::{col, TableRef};
 use rayforce_client::typed::RayTable;
 use rayforce_client::wire::{FrameHeader, MsgType, HEADER_LEN};
 use rayforce_client::{Client, LocalServer, Request, Timestamp, Value, Vector};
@@ -170,7 +170,7 @@ fn main() {
     client
         .execute("(set small (table [id px sym] (list (til 1000) (* 0.5 (til 1000)) (take ['a 'b 'c] 1000))))")
         .unwrap();
-    let select = Table::named("small")
+    let select = TableRef::named("small")
         .select(["id", "px", "sym"])
         .filter(col("px").gt(100.0) & col("sym").is_in(["a", "b"]));
     let select_frame = Raw::frame(&payload(&select));
@@ -417,7 +417,7 @@ fn main() {
         _ => unreachable!(),
     };
     let reset = "(set ins (table [id px sym ts] (list [] (as 'F64 []) (as 'SYMBOL []) (as 'TIMESTAMP []))))";
-    let insert = Table::named("ins").insert().table(t.clone());
+    let insert = TableRef::named("ins").insert().table(t.clone());
     let insert_frame = Raw::frame(&payload(&insert));
     let structs: Vec<BigRow> = client.fetch(&"big").unwrap();
     // Resets go through a second connection and are not timed.
@@ -461,7 +461,7 @@ fn main() {
             1,
             Box::new(|c, _| {
                 let columns = BigRow::to_columns(&structs).unwrap();
-                c.execute(&Table::named("ins").insert().values(columns))
+                c.execute(&TableRef::named("ins").insert().values(columns))
                     .unwrap();
             }),
         ));

@@ -3,7 +3,7 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example joins`
 
-use rayforce_client::query::{col, Table};
+use rayforce_client::query::{col, TableRef};
 use rayforce_client::LocalServer;
 
 fn main() -> rayforce_client::Result<()> {
@@ -17,8 +17,8 @@ fn main() -> rayforce_client::Result<()> {
         "(set quotes (table [sym time bid] (list ['a 'a 'b] \
          [09:00:00.095 09:00:00.250 09:00:00.150] [9.9 10.5 19.9])))",
     )?;
-    let trades = || Table::named("trades");
-    let quotes = || Table::named("quotes");
+    let trades = || TableRef::named("trades");
+    let quotes = || TableRef::named("quotes");
 
     let queries = [
         trades().inner_join(quotes(), ["sym"]).into(),

@@ -4,15 +4,15 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --features sql --example porting`
 
-use rayforce_client::query::{call, col, desc, lit, read_csv, Query, SqlQuery, Table};
+use rayforce_client::query::{call, col, desc, lit, read_csv, Query, SqlQuery, TableRef};
 use rayforce_client::{Client, LocalServer, Result, Type, Value, Vector};
 
 const EMPLOYEES: &str = "(set employees (table [id name dept salary age]
   (list [1 2 3 4 5] ['alice 'bob 'carol 'dave 'eve] ['eng 'eng 'sales 'sales 'hr]
         [100.0 120.5 90.0 95.0 70.0] [29 34 41 25 38])))";
 
-fn emp() -> Table {
-    Table::named("employees")
+fn emp() -> TableRef {
+    TableRef::named("employees")
 }
 
 /// Runs `query`, prints the Python it ports, and checks the result with `expect`.
@@ -196,13 +196,13 @@ fn main() -> Result<()> {
     port(
         &mut c,
         r#"Table("employees").inner_join(Table("depts"), on="dept")"#,
-        emp().inner_join(Table::named("depts"), ["dept"]),
+        emp().inner_join(TableRef::named("depts"), ["dept"]),
         |v| rows(v) == 5,
     )?;
     port(
         &mut c,
         r#"Table("employees").left_join(Table("depts"), on="dept")"#,
-        emp().left_join(Table::named("depts"), ["dept"]),
+        emp().left_join(TableRef::named("depts"), ["dept"]),
         |v| rows(v) == 6,
     )?;
     c.execute("(set trades (table [sym time price] (list ['a 'b 'a] [09:00:00.100 09:00:00.200 09:00:00.300] [10.0 20.0 11.0])))")?;
@@ -210,14 +210,14 @@ fn main() -> Result<()> {
     port(
         &mut c,
         r#"Table("trades").asof_join(Table("quotes"), on=["sym", "time"])"#,
-        Table::named("trades").asof_join(Table::named("quotes"), ["sym", "time"]),
+        TableRef::named("trades").asof_join(TableRef::named("quotes"), ["sym", "time"]),
         |v| column(v, "bid").as_f64() == Some(&[9.9, 19.9, 10.5][..]),
     )?;
     port(
         &mut c,
         r#"Table("trades").window_join(on=["sym","time"], join_with=[Table("quotes")], interval=…, n=Column("bid").count())"#,
-        Table::named("trades")
-            .window_join(Table::named("quotes"), ["sym", "time"], -100, 100)
+        TableRef::named("trades")
+            .window_join(TableRef::named("quotes"), ["sym", "time"], -100, 100)
             .agg([col("bid").count().alias("n")]),
         |v| rows(v) == 3,
     )?;
@@ -262,7 +262,7 @@ fn main() -> Result<()> {
     port(
         &mut c,
         "(rich is now a server table)",
-        Table::named("rich").select_all(),
+        TableRef::named("rich").select_all(),
         |v| rows(v) == 1,
     )?;
 

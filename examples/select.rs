@@ -3,7 +3,7 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example select`
 
-use rayforce_client::query::{col, desc, Table};
+use rayforce_client::query::{col, desc, TableRef};
 use rayforce_client::LocalServer;
 
 fn main() -> rayforce_client::Result<()> {
@@ -14,7 +14,7 @@ fn main() -> rayforce_client::Result<()> {
            (list [1 2 3 4 5] ['alice 'bob 'carol 'dave 'eve] ['eng 'eng 'sales 'sales 'hr]
                  [100.0 120.5 90.0 95.0 70.0] [29 34 41 25 38])))",
     )?;
-    let employees = || Table::named("employees");
+    let employees = || TableRef::named("employees");
 
     let older = employees()
         .select(["id", "name", "age"])

@@ -2,7 +2,7 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example update_insert`
 
-use rayforce_client::query::{col, Table};
+use rayforce_client::query::{col, TableRef};
 use rayforce_client::{LocalServer, Value};
 
 fn main() -> rayforce_client::Result<()> {
@@ -12,7 +12,7 @@ fn main() -> rayforce_client::Result<()> {
         "(set employees (table [id name dept salary age]
            (list [1 2 3] ['alice 'bob 'carol] ['eng 'eng 'sales] [100.0 120.5 90.0] [29 34 41])))",
     )?;
-    let employees = || Table::named("employees");
+    let employees = || TableRef::named("employees");
 
     // A raise for engineering; a plain string works on a symbol column.
     client.execute(

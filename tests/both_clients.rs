@@ -8,7 +8,7 @@
 mod common;
 
 use rayforce_client::client::{AsyncClient, Pipeline};
-use rayforce_client::query::{col, Table};
+use rayforce_client::query::{col, TableRef};
 use rayforce_client::{
     CancelHandle, Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value,
 };
@@ -172,7 +172,7 @@ fn behaves_on_the_real_server<C: Api>() {
     p.push("(+ 40 2)").unwrap();
     p.push(&Value::call("til", [Value::I64(3)])).unwrap();
     p.push("(+ 1 'a)").unwrap();
-    p.push(&Table::named("trades").select([col("id").count().alias("n")]))
+    p.push(&TableRef::named("trades").select([col("id").count().alias("n")]))
         .unwrap();
     let replies = c.run(&p).unwrap();
     assert_eq!(replies.len(), 4);
@@ -211,7 +211,7 @@ fn behaves_on_the_real_server<C: Api>() {
     ];
     c.insert_rows("trades", &rows).unwrap();
     let back: Vec<Trade> = c
-        .fetch(&Table::named("trades").select(["id", "sym", "px"]))
+        .fetch(&TableRef::named("trades").select(["id", "sym", "px"]))
         .unwrap();
     assert_eq!(back, rows);
 }

@@ -121,7 +121,7 @@ fn pages_walk_a_table_and_a_query_result() {
     assert_eq!(walked, rows, "the pages add up to the table, in order");
 
     // A query's result: evaluated once, walked, then its temporary is released.
-    let query = rayforce_client::query::Table::named("ticks")
+    let query = rayforce_client::query::TableRef::named("ticks")
         .select(["id", "sym", "price"])
         .filter(rayforce_client::query::col("price").gt(500.0));
     let mut selected = Vec::new();

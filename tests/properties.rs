@@ -10,7 +10,7 @@ mod common;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use rayforce_client::query::{col, lit, Expr, Table};
+use rayforce_client::query::{col, lit, Expr, TableRef};
 use rayforce_client::wire::{self, Limits};
 use rayforce_client::{
     Date, Dict, Guid, Symbol, Text, TextColumn, Time, Timestamp, Type, Value, Vector,
@@ -287,7 +287,7 @@ fn rendered_text_evaluates_like_the_tree_on_the_real_server() {
     );
     runner
         .run(&strategy, |(pred, limit, descending, cols)| {
-            let mut q = Table::named("nums").select(cols).filter(pred);
+            let mut q = TableRef::named("nums").select(cols).filter(pred);
             q = q.order_by([if descending {
                 rayforce_client::query::desc("id")
             } else {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use rayforce_client::query::{asc, col, desc, sym, Compile, Table};
+use rayforce_client::query::{asc, col, desc, sym, Compile, TableRef};
 use rayforce_client::{
     table, Client, Date, Error, Guid, ServerErrorCode, Time, Timestamp, Type, Value, Vector,
 };
@@ -12,8 +12,8 @@ const EMPLOYEES: &str = "(set employees (table [id name dept salary age]
   (list [1 2 3 4 5] ['alice 'bob 'carol 'dave 'eve] ['eng 'eng 'sales 'sales 'hr]
         [100.0 120.5 90.0 95.0 70.0] [29 34 41 25 38])))";
 
-fn employees() -> Table {
-    Table::named("employees")
+fn employees() -> TableRef {
+    TableRef::named("employees")
 }
 
 fn same(a: &Value, b: &Value) -> bool {
@@ -222,9 +222,12 @@ fn ipcsave_stores_results_under_a_name() {
         "x" => vec!["str", "日本"],
     }
     .unwrap();
-    c.execute(&Table::inline(all.clone()).ipcsave("alltypes"))
+    c.execute(&TableRef::inline(all.clone()).ipcsave("alltypes"))
         .unwrap();
-    let back = read(&mut c, &Table::named("alltypes").select(Vec::<&str>::new()));
+    let back = read(
+        &mut c,
+        &TableRef::named("alltypes").select(Vec::<&str>::new()),
+    );
     assert!(same(&back, &Value::Table(all)), "{back:?}");
 }
 
@@ -269,7 +272,7 @@ fn updates_in_place_with_strings_groups_and_inline_tables() {
     let (_, after) = mutate(
         &mut c,
         notes,
-        &Table::named("notes")
+        &TableRef::named("notes")
             .update()
             .set("note", "it's \"new\"")
             .filter(col("id").eq(2)),
@@ -301,7 +304,7 @@ fn updates_in_place_with_strings_groups_and_inline_tables() {
     );
 
     // An inline table: the changed copy comes back, nothing global changes.
-    let inline = Table::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap());
+    let inline = TableRef::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap());
     let r = read(
         &mut c,
         &inline
@@ -374,7 +377,7 @@ fn inserts_and_upserts() {
     let (_, after) = mutate(
         &mut c,
         pos,
-        &Table::named("pos").upsert(2).values([
+        &TableRef::named("pos").upsert(2).values([
             ("acct", Value::symbols(["a", "c"])),
             ("sym", Value::symbols(["Y", "Z"])),
             ("qty", Value::from(vec![20i64, 30])),
@@ -411,8 +414,8 @@ fn joins_on_server_side_tables() {
     let (_server, mut c) = common::connected();
     c.execute(TRADES).unwrap();
     c.execute(QUOTES).unwrap();
-    let trades = || Table::named("trades");
-    let quotes = || Table::named("quotes");
+    let trades = || TableRef::named("trades");
+    let quotes = || TableRef::named("quotes");
 
     let r = read(&mut c, &trades().inner_join(quotes(), ["sym"]));
     assert_eq!(names(&r), ["sym", "time", "price", "time", "bid"]);
@@ -497,9 +500,11 @@ fn nulls_unicode_and_hostile_values_are_data() {
         let (_, after) = mutate(
             &mut c,
             reset,
-            &Table::named("notes")
-                .insert()
-                .row([Value::I64(2), Value::symbol(h), Value::from(h)]),
+            &TableRef::named("notes").insert().row([
+                Value::I64(2),
+                Value::symbol(h),
+                Value::from(h),
+            ]),
             "notes",
         );
         assert_eq!(syms(column(&after, "who"))[1], h);
@@ -508,7 +513,7 @@ fn nulls_unicode_and_hostile_values_are_data() {
             Some(h)
         );
         // filter
-        let q = Table::named("notes")
+        let q = TableRef::named("notes")
             .select(["id"])
             .filter(col("note").eq(h));
         let r = c.execute(&q).unwrap();
@@ -517,7 +522,7 @@ fn nulls_unicode_and_hostile_values_are_data() {
         let (_, after) = mutate(
             &mut c,
             reset,
-            &Table::named("notes")
+            &TableRef::named("notes")
                 .update()
                 .set("note", h)
                 .set("who", h)
@@ -533,9 +538,11 @@ fn nulls_unicode_and_hostile_values_are_data() {
         let (_, after) = mutate(
             &mut c,
             reset,
-            &Table::named("notes")
-                .upsert(1)
-                .row([Value::I64(1), Value::symbol(h), Value::from(h)]),
+            &TableRef::named("notes").upsert(1).row([
+                Value::I64(1),
+                Value::symbol(h),
+                Value::from(h),
+            ]),
             "notes",
         );
         assert_eq!(
@@ -545,7 +552,7 @@ fn nulls_unicode_and_hostile_values_are_data() {
     }
     // A NUL byte can travel in a string (tree only: text cannot carry it)…
     c.execute(reset).unwrap();
-    c.execute(&Table::named("notes").insert().row([
+    c.execute(&TableRef::named("notes").insert().row([
         Value::I64(2),
         Value::symbol("n"),
         Value::from("a\0b"),
@@ -558,7 +565,7 @@ fn nulls_unicode_and_hostile_values_are_data() {
     );
     // …but never in a symbol: a typed error before anything is sent.
     let err = c
-        .execute(&Table::named("notes").insert().row([
+        .execute(&TableRef::named("notes").insert().row([
             Value::I64(3),
             Value::symbol("a\0b"),
             Value::from("x"),
@@ -569,7 +576,7 @@ fn nulls_unicode_and_hostile_values_are_data() {
     // Nulls of several types through a select.
     c.execute("(set nn (table [i f d] (list [1 0Nl] [0Nf 2.0] [0Nd 2024.01.02])))")
         .unwrap();
-    let r = read(&mut c, &Table::named("nn").select(["i", "f", "d"]));
+    let r = read(&mut c, &TableRef::named("nn").select(["i", "f", "d"]));
     assert_eq!(column(&r, "i").as_i64().unwrap(), &[1, i64::MIN]);
     assert!(column(&r, "f").as_f64().unwrap()[0].is_nan());
     assert_eq!(column(&r, "d").as_date().unwrap()[0], Date::NULL);
@@ -637,7 +644,7 @@ fn typed_verbs_match_values_computed_independently() {
         .unwrap();
     let x: Vec<Option<i64>> = vec![Some(3), Some(-1), Some(4), None, Some(5)];
     let y = [1.5f64, -2.5, 0.4, 4.0, 2.0];
-    let q = Table::named("m").select([
+    let q = TableRef::named("m").select([
         col("x").abs().alias("abs"),
         col("y").floor().alias("floor"),
         col("y").ceil().alias("ceil"),
@@ -769,7 +776,7 @@ fn star_mixed_columns_single_keys_and_paging() {
 fn plain_strings_fit_symbol_and_string_columns_alike() {
     let (_server, mut c) = common::connected();
     let reset = "(set people (table [name note n] (list (as 'SYMBOL []) (as 'STR []) [])))";
-    let people = || Table::named("people");
+    let people = || TableRef::named("people");
     let check = |after: &Value, names: &[&str], notes: &[&str]| {
         assert_eq!(syms(column(after, "name")), names);
         match column(after, "note") {
@@ -833,7 +840,7 @@ fn reshaping_and_tables_on_disk() {
     let (_server, mut c) = common::connected();
     c.execute("(set t (table [k a b] (list ['x 'y 'x] [1 2 3] [10.0 20.0 30.0])))")
         .unwrap();
-    let t = || Table::named("t");
+    let t = || TableRef::named("t");
     let original = c.execute("t").unwrap();
 
     let both = read(&mut c, &t().concat(t()));

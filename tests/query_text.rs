@@ -3,11 +3,11 @@
 //! dropped, `(quote "s")` in update, `(set "name" …)`, joins shipping tables) render to the
 //! form that works on the server instead; those are marked FIXED below.
 
-use rayforce_client::query::{asc, call, col, desc, lit, sym, Table};
+use rayforce_client::query::{asc, call, col, desc, lit, sym, TableRef};
 use rayforce_client::{table, Date, Time, Timestamp, Value};
 
-fn employees() -> Table {
-    Table::named("employees")
+fn employees() -> TableRef {
+    TableRef::named("employees")
 }
 
 fn check(cases: Vec<(String, &str)>) {
@@ -79,7 +79,7 @@ fn select_rows() {
             "(select {n: (count id) by: {older: (> age 30)} from: employees})",
         ),
         (
-            Table::named("t")
+            TableRef::named("t")
                 .select([col("qty").sum().alias("q")])
                 .by([col("sym"), col("price").gt(100.5).alias("big")])
                 .to_rayfall()
@@ -150,7 +150,7 @@ fn update_rows() {
             "(update {dept: (as (type dept) \"mgmt\") from: 'employees where: (== id 1)})",
         ),
         (
-            Table::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap())
+            TableRef::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap())
                 .update()
                 .set("a", col("a") * 10)
                 .filter(col("a").gt(1))
@@ -234,7 +234,7 @@ fn insert_and_upsert_rows() {
             "(insert 'employees {id: [10 11] name: ['j 'k]})",
         ),
         (
-            Table::named("n")
+            TableRef::named("n")
                 .insert()
                 .values([
                     ("id", Value::I64(5)),
@@ -270,7 +270,7 @@ fn insert_and_upsert_rows() {
             "(upsert 'employees 1 {id: [2 11] name: ['bob 'kim] dept: ['x 'y] salary: [1.0 2.0] age: [3 4]})",
         ),
         (
-            Table::named("pos")
+            TableRef::named("pos")
                 .upsert(2)
                 .values([
                     ("acct", Value::symbols(["a", "c"])),
@@ -286,8 +286,8 @@ fn insert_and_upsert_rows() {
 
 #[test]
 fn join_ungroup_and_ipcsave_rows() {
-    let trades = || Table::named("trades");
-    let quotes = || Table::named("quotes");
+    let trades = || TableRef::named("trades");
+    let quotes = || TableRef::named("quotes");
     check(vec![
         // FIXED: server-side tables by name (rayforce-py ships them from its own runtime).
         (
@@ -303,9 +303,9 @@ fn join_ungroup_and_ipcsave_rows() {
             "(asof-join ['sym 'ts] trades quotes)",
         ),
         (
-            Table::inline(table! { "sym" => Value::symbols(["a"]), "price" => vec![1.5] }.unwrap())
+            TableRef::inline(table! { "sym" => Value::symbols(["a"]), "price" => vec![1.5] }.unwrap())
                 .inner_join(
-                    Table::inline(table! { "sym" => Value::symbols(["a"]), "bid" => vec![1.0] }.unwrap()),
+                    TableRef::inline(table! { "sym" => Value::symbols(["a"]), "bid" => vec![1.0] }.unwrap()),
                     ["sym"],
                 )
                 .to_rayfall()
@@ -522,18 +522,18 @@ fn invalid_combinations_are_typed_errors() {
             .compile()
     ));
     assert!(invalid(
-        Table::named("t")
-            .inner_join(Table::named("u"), Vec::<&str>::new())
+        TableRef::named("t")
+            .inner_join(TableRef::named("u"), Vec::<&str>::new())
             .compile()
     ));
     assert!(invalid(
-        Table::named("t")
-            .window_join(Table::named("u"), ["sym", "time"], -1, 1)
+        TableRef::named("t")
+            .window_join(TableRef::named("u"), ["sym", "time"], -1, 1)
             .compile()
     ));
     assert!(invalid(
-        Table::named("t")
-            .window_join(Table::named("u"), ["time"], 1, 2.5)
+        TableRef::named("t")
+            .window_join(TableRef::named("u"), ["time"], 1, 2.5)
             .agg([col("x").count().alias("n")])
             .compile()
     ));
@@ -575,8 +575,8 @@ fn output_names_that_are_query_keys_are_refused_everywhere() {
 
 #[test]
 fn star_tuples_single_keys_and_paging_render_exactly() {
-    use rayforce_client::query::{col, Table};
-    let t = || Table::named("t");
+    use rayforce_client::query::{col, TableRef};
+    let t = || TableRef::named("t");
     assert_eq!(t().select("*").to_rayfall().unwrap(), "(select {from: t})");
     assert_eq!(t().select_all().to_rayfall().unwrap(), "(select {from: t})");
     assert_eq!(

@@ -9,7 +9,7 @@ mod common;
 use rayforce_client::client::{
     AsyncReconnectingClient, Pipeline, ReconnectPolicy, ReconnectingClient,
 };
-use rayforce_client::query::Table;
+use rayforce_client::query::TableRef;
 use rayforce_client::{Client, ClientBuilder, LocalServer, Request, Result, Value, Vector};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -99,7 +99,7 @@ fn survives_a_server_restart<C: Reconnecting>() {
             let mut c = C::open(builder, policy, setup);
             let mut outcomes = Vec::new(); // (id, acknowledged, connection number)
             for id in 0..600i64 {
-                let insert = Table::named("w")
+                let insert = TableRef::named("w")
                     .insert()
                     .values([("id", Value::from(vec![id]))]);
                 let result = c.execute(&insert);

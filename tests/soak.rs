@@ -4,7 +4,7 @@
 
 mod common;
 
-use rayforce_client::query::{col, Table};
+use rayforce_client::query::{col, TableRef};
 use rayforce_client::Value;
 
 fn resident_kib() -> Option<u64> {
@@ -28,12 +28,12 @@ fn hundred_thousand_mixed_operations_lose_nothing() {
         for i in 0..batch {
             let op = b * batch + i;
             if op % 4 == 3 {
-                p.push(&Table::named("soak").select([col("id").count().alias("n")]))
+                p.push(&TableRef::named("soak").select([col("id").count().alias("n")]))
                     .unwrap();
                 kinds.push(None);
             } else {
                 let id = op as i64;
-                p.push(&Table::named("soak").insert().row([
+                p.push(&TableRef::named("soak").insert().row([
                     Value::I64(id),
                     Value::F64(id as f64 / 2.0),
                     Value::symbol(format!("k{}", id % 97)),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use rayforce_client::query::{col, desc, SqlQuery, Table};
+use rayforce_client::query::{col, desc, SqlQuery, TableRef};
 use rayforce_client::{Client, Error, Value};
 
 const EMPLOYEES: &str = "(set employees (table [id name dept salary age]
@@ -12,7 +12,7 @@ const EMPLOYEES: &str = "(set employees (table [id name dept salary age]
         [100.0 120.5 90.0 95.0 70.0] [29 34 41 25 38])))";
 
 fn text(sql: &str) -> String {
-    SqlQuery::on(Table::named("employees"), sql)
+    SqlQuery::on(TableRef::named("employees"), sql)
         .to_rayfall()
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
@@ -83,7 +83,7 @@ fn sql_and_dsl_compile_to_the_same_tree() {
             SqlQuery::new(
                 "SELECT id, name FROM employees WHERE age > 30 ORDER BY age DESC LIMIT 2",
             ),
-            Table::named("employees")
+            TableRef::named("employees")
                 .select(["id", "name"])
                 .filter(col("age").gt(30))
                 .order_by([desc("age")])
@@ -93,7 +93,7 @@ fn sql_and_dsl_compile_to_the_same_tree() {
         ),
         (
             SqlQuery::new("SELECT * FROM employees WHERE name LIKE 'a%' AND age BETWEEN 20 AND 40"),
-            Table::named("employees")
+            TableRef::named("employees")
                 .filter(col("name").like("a*") & col("age").within(20, 40))
                 .compile()
                 .unwrap(),
@@ -116,7 +116,7 @@ fn run(c: &mut Client, q: &SqlQuery) -> Value {
 fn every_construct_against_the_server_matches_the_dsl() {
     let (_server, mut c) = common::connected();
     c.execute(EMPLOYEES).unwrap();
-    let e = || Table::named("employees");
+    let e = || TableRef::named("employees");
     let cases: Vec<(&str, rayforce_client::query::Query)> = vec![
         ("SELECT * FROM employees", e().select(Vec::<&str>::new()).into()),
         (
@@ -235,17 +235,17 @@ fn joins_updates_inserts_and_upserts_against_the_server() {
     for (sql, dsl) in [
         (
             "SELECT * FROM trades JOIN quotes USING (sym)",
-            Table::named("trades").inner_join(Table::named("quotes"), ["sym"]).into(),
+            TableRef::named("trades").inner_join(TableRef::named("quotes"), ["sym"]).into(),
         ),
         (
             "SELECT * FROM trades t LEFT JOIN quotes q ON t.sym = q.sym",
-            Table::named("trades").left_join(Table::named("quotes"), ["sym"]).into(),
+            TableRef::named("trades").left_join(TableRef::named("quotes"), ["sym"]).into(),
         ),
         (
             "SELECT sym, price - bid AS spread FROM trades INNER JOIN quotes ON trades.sym = quotes.sym",
             rayforce_client::query::Query::from(
-                Table::named("trades")
-                    .inner_join(Table::named("quotes"), ["sym"])
+                TableRef::named("trades")
+                    .inner_join(TableRef::named("quotes"), ["sym"])
                     .select([col("sym"), (col("price") - col("bid")).alias("spread")]),
             ),
         ),
@@ -426,7 +426,7 @@ fn deep_sql_and_deep_expressions_are_errors_not_stack_overflows() {
         for i in 1..5000 {
             e = e.or(col("id").eq(i));
         }
-        let err = Table::named("t")
+        let err = TableRef::named("t")
             .select(["id"])
             .filter(e)
             .compile()
@@ -473,7 +473,7 @@ fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
     };
     // IN with strings matches a STR column and a SYMBOL column alike (DSL and SQL).
     for column in ["s", "n"] {
-        let dsl = Table::named("notes")
+        let dsl = TableRef::named("notes")
             .select(["id"])
             .filter(col(column).is_in(["axb", "abc"]));
         let by_dsl = c.execute(&dsl).unwrap();
@@ -554,7 +554,7 @@ fn strings_nulls_wildcards_and_count_star_behave_as_sql_says() {
 fn a_bound_table_is_the_statements_only_table() {
     let (_server, mut c) = common::connected();
     c.execute(EMPLOYEES).unwrap();
-    let bound = || Table::named("employees");
+    let bound = || TableRef::named("employees");
     for sql in [
         "SELECT id FROM t WHERE age > 30",
         "SELECT id FROM self WHERE age > 30",

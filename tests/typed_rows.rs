@@ -4,7 +4,7 @@
 
 mod common;
 
-use rayforce_client::query::{col, Table};
+use rayforce_client::query::{col, TableRef};
 use rayforce_client::typed::{self, RayTable};
 use rayforce_client::{Date, Error, Guid, Time, Timestamp, Value};
 use serde::{Deserialize, Serialize};
@@ -200,7 +200,7 @@ fn typed_select_update_and_upsert() {
     let n: i64 = c.execute_as("(count everything)").unwrap();
     assert_eq!(n, 6);
     let total: f64 = c
-        .execute_as(&Table::named("everything").select([col("price").sum().alias("t")]))
+        .execute_as(&TableRef::named("everything").select([col("price").sum().alias("t")]))
         .unwrap();
     assert_eq!(total, 1.25 * (1.0 + 3.0 + 4.0 + 5.0 + 6.0) + 9.5);
     let ids: Vec<i64> = c.execute_as("(at everything 'id)").unwrap();
@@ -276,7 +276,7 @@ fn renamed_columns_joins_and_mismatch_reports() {
         bonus: f64,
         name: String,
     }
-    let err = c.fetch::<Wrong, _>(&Table::named("emp")).unwrap_err();
+    let err = c.fetch::<Wrong, _>(&TableRef::named("emp")).unwrap_err();
     match &err {
         Error::Schema { mismatches } => {
             let cols: Vec<&str> = mismatches.iter().map(|m| m.column.as_str()).collect();

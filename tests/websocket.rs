@@ -73,7 +73,7 @@ fn websocket_transport_talks_to_rayforce_py_wsserver() {
         .unwrap();
     let t = c
         .execute(
-            &rayforce_client::query::Table::named("t")
+            &rayforce_client::query::TableRef::named("t")
                 .select(["a"])
                 .filter(rayforce_client::query::col("a").gt(1)),
         )

@@ -4,7 +4,7 @@
 use super::typed::ops;
 use super::{Client, Request};
 use crate::arrow::{columns_from_record_batch, to_record_batch, ArrowOptions};
-use crate::query::Table;
+use crate::query::TableRef;
 use crate::Result;
 use arrow_array::RecordBatch;
 
@@ -39,7 +39,7 @@ impl Client {
         }
         let schema = self.table_schema(table)?;
         let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&Table::named(table).insert().values(columns))?;
+        self.execute(&TableRef::named(table).insert().values(columns))?;
         Ok(())
     }
 
@@ -55,7 +55,7 @@ impl Client {
         }
         let schema = self.table_schema(table)?;
         let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&Table::named(table).upsert(key_columns).values(columns))?;
+        self.execute(&TableRef::named(table).upsert(key_columns).values(columns))?;
         Ok(())
     }
 }
@@ -83,7 +83,7 @@ impl super::AsyncClient {
         }
         let schema = self.table_schema(table).await?;
         let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&Table::named(table).insert().values(columns))
+        self.execute(&TableRef::named(table).insert().values(columns))
             .await?;
         Ok(())
     }
@@ -100,7 +100,7 @@ impl super::AsyncClient {
         }
         let schema = self.table_schema(table).await?;
         let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&Table::named(table).upsert(key_columns).values(columns))
+        self.execute(&TableRef::named(table).upsert(key_columns).values(columns))
             .await?;
         Ok(())
     }

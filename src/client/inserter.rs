@@ -28,7 +28,7 @@ pub fn serde_rows<T: Serialize>(table: &str, rows: &[T], schema: &Schema) -> Res
 
 /// The derive's column-wise encoding of rows (see [`Encode`]).
 pub fn table_rows<T: RayTable>(table: &str, rows: &[T], _: &Schema) -> Result<InsertQuery> {
-    Ok(crate::query::Table::named(table)
+    Ok(crate::query::TableRef::named(table)
         .insert()
         .values(T::to_columns(rows)?))
 }

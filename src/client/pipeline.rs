@@ -16,10 +16,10 @@ const MAX_IN_FLIGHT_BYTES: usize = 4 << 20;
 ///
 /// ```no_run
 /// use rayforce_client::client::Pipeline;
-/// use rayforce_client::query::Table;
+/// use rayforce_client::query::TableRef;
 /// use rayforce_client::Client;
 /// let mut batch = Pipeline::new();
-/// batch.push("(set x 1)")?.push(&Table::named("t").select(["id"]))?;
+/// batch.push("(set x 1)")?.push(&TableRef::named("t").select(["id"]))?;
 /// for i in 0..100 {
 ///     batch.push(&format!("(+ {i} 1)"))?;
 /// }

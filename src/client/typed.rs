@@ -17,7 +17,7 @@ pub type Schema = Vec<(String, Option<Type>)>;
 /// The pure halves of the typed operations, shared by both clients.
 pub(super) mod ops {
     use super::Schema;
-    use crate::query::{InsertQuery, SelectQuery, Table, UpsertQuery};
+    use crate::query::{InsertQuery, SelectQuery, TableRef, UpsertQuery};
     use crate::typed::{self, RayTable};
     use crate::{ColumnMismatch, Error, Result, Value};
     use serde::Serialize;
@@ -35,7 +35,7 @@ pub(super) mod ops {
 
     /// The query that reads a table's schema: an empty select (one round trip).
     pub fn schema_query(table: &str) -> SelectQuery {
-        Table::named(table).select(Vec::<&str>::new()).limit(0)
+        TableRef::named(table).select(Vec::<&str>::new()).limit(0)
     }
 
     /// The schema from [`schema_query`]'s answer.
@@ -59,7 +59,7 @@ pub(super) mod ops {
     /// The insert of `rows`, each field converted to its column's type in `schema`.
     pub fn insert<T: Serialize>(table: &str, rows: &[T], schema: &Schema) -> Result<InsertQuery> {
         let columns = typed::columns(rows, Some(schema))?;
-        Ok(Table::named(table).insert().values(columns))
+        Ok(TableRef::named(table).insert().values(columns))
     }
 
     /// The upsert of `rows` keyed on the first `key_columns` columns.
@@ -70,7 +70,7 @@ pub(super) mod ops {
         schema: &Schema,
     ) -> Result<UpsertQuery> {
         let columns = typed::columns(rows, Some(schema))?;
-        Ok(Table::named(table).upsert(key_columns).values(columns))
+        Ok(TableRef::named(table).upsert(key_columns).values(columns))
     }
 
     /// The request that lists the server's tables: the names in its global environment
@@ -153,11 +153,11 @@ impl Client {
     /// checking `T` against the columns (every mismatch reported at once).
     ///
     /// ```no_run
-    /// # use rayforce_client::{Client, query::{col, Table}};
+    /// # use rayforce_client::{Client, query::{col, TableRef}};
     /// #[derive(serde::Deserialize)]
     /// struct Emp { id: i64, name: String, salary: f64 }
     /// let mut client = Client::connect("127.0.0.1", 5000)?;
-    /// let rich: Vec<Emp> = client.fetch(&Table::named("employees").filter(col("salary").gt(100.0)))?;
+    /// let rich: Vec<Emp> = client.fetch(&TableRef::named("employees").filter(col("salary").gt(100.0)))?;
     /// # Ok::<(), rayforce_client::Error>(())
     /// ```
     pub fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {

@@ -9,7 +9,7 @@
 //! values ([`Value::symbol`], [`sym`](super::sym)) are sent as they are.
 
 use super::expr::compile_literal;
-use super::{Compile, Table};
+use super::{Compile, TableRef};
 use crate::value::{self, TextColumn, Value, Vector};
 use crate::{wire, Error, Result};
 
@@ -223,21 +223,21 @@ macro_rules! data_setters {
 /// An insert. On a named table the server appends in place and returns the name.
 ///
 /// ```
-/// use rayforce_client::query::Table;
+/// use rayforce_client::query::TableRef;
 /// use rayforce_client::Value;
-/// let q = Table::named("employees").insert().row([
+/// let q = TableRef::named("employees").insert().row([
 ///     Value::I64(6), Value::symbol("frank"), Value::symbol("eng"), Value::F64(80.0), Value::I64(22),
 /// ]);
 /// assert_eq!(q.to_rayfall().unwrap(), "(insert 'employees (list 6 'frank 'eng 80.0 22))");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsertQuery {
-    table: Table,
+    table: TableRef,
     data: Option<std::result::Result<InsertData, String>>,
 }
 
 impl InsertQuery {
-    pub(crate) fn new(table: Table) -> InsertQuery {
+    pub(crate) fn new(table: TableRef) -> InsertQuery {
         InsertQuery { table, data: None }
     }
 
@@ -279,9 +279,9 @@ fn tree_of(write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<Value> {
 /// others appended. Data always travels as column vectors.
 ///
 /// ```
-/// use rayforce_client::query::Table;
+/// use rayforce_client::query::TableRef;
 /// use rayforce_client::Value;
-/// let q = Table::named("pos").upsert(2).values([
+/// let q = TableRef::named("pos").upsert(2).values([
 ///     ("acct", Value::symbols(["a", "c"])),
 ///     ("sym", Value::symbols(["Y", "Z"])),
 ///     ("qty", Value::from(vec![20i64, 30])),
@@ -290,13 +290,13 @@ fn tree_of(write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<Value> {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpsertQuery {
-    table: Table,
+    table: TableRef,
     key_columns: i64,
     data: Option<std::result::Result<InsertData, String>>,
 }
 
 impl UpsertQuery {
-    pub(crate) fn new(table: Table, key_columns: i64) -> UpsertQuery {
+    pub(crate) fn new(table: TableRef, key_columns: i64) -> UpsertQuery {
         UpsertQuery {
             table,
             key_columns,
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn direct_writes_equal_the_compiled_trees() {
-        let t = || Table::named("t");
+        let t = || TableRef::named("t");
         let s = Value::symbol;
         let table = crate::table! { "a" => vec![1i64], "b" => Value::symbols(["x"]) }.unwrap();
         let inserts = [
@@ -372,7 +372,7 @@ mod tests {
             t().insert()
                 .values([("a", Value::I64(1)), ("b", Value::from(vec![1.5]))]),
             t().insert().table(table.clone()),
-            Table::inline(table.clone())
+            TableRef::inline(table.clone())
                 .insert()
                 .row([Value::I64(2), s("y")]),
         ];

@@ -41,8 +41,8 @@ fn key_vector(on: &[String], what: &str) -> Result<Value> {
 /// An inner, left or asof join.
 ///
 /// ```
-/// use rayforce_client::query::Table;
-/// let q = Table::named("trades").inner_join(Table::named("quotes"), ["sym"]);
+/// use rayforce_client::query::TableRef;
+/// let q = TableRef::named("trades").inner_join(TableRef::named("quotes"), ["sym"]);
 /// assert_eq!(q.to_rayfall().unwrap(), "(inner-join ['sym] trades quotes)");
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -91,9 +91,9 @@ impl Compile for JoinQuery {
 /// `[time + lower, time + upper]` (bounds in the time column's units, e.g. ms for TIME).
 ///
 /// ```
-/// use rayforce_client::query::{col, Table};
-/// let q = Table::named("trades")
-///     .window_join(Table::named("quotes"), ["sym", "time"], -10, 10)
+/// use rayforce_client::query::{col, TableRef};
+/// let q = TableRef::named("trades")
+///     .window_join(TableRef::named("quotes"), ["sym", "time"], -10, 10)
 ///     .agg([col("bid").count().alias("n")]);
 /// assert_eq!(
 ///     q.to_rayfall().unwrap(),

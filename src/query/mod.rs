@@ -5,8 +5,8 @@
 //! the tree (typed data), never pasted into text.
 //!
 //! ```
-//! use rayforce_client::query::{col, desc, Table};
-//! let q = Table::named("employees")
+//! use rayforce_client::query::{col, desc, TableRef};
+//! let q = TableRef::named("employees")
 //!     .select(["id", "name"])
 //!     .filter(col("age").gt(30))
 //!     .order_by([desc("age")])
@@ -34,7 +34,7 @@ pub use reshape::{read_csv, read_splayed};
 pub use select::{asc, desc, Columns, SelectQuery, SortKey};
 #[cfg(feature = "sql")]
 pub use sql::SqlQuery;
-pub use table::Table;
+pub use table::{table, TableRef};
 pub use update::UpdateQuery;
 
 use crate::wire::Request;
@@ -56,7 +56,7 @@ pub trait Compile {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Query {
     /// A table by name or inline.
-    Table(Table),
+    Table(TableRef),
     /// A select.
     Select(Box<SelectQuery>),
     /// An update.
@@ -183,8 +183,8 @@ query_plumbing!(
     WindowJoinQuery => WindowJoin
 );
 
-impl From<Table> for Query {
-    fn from(t: Table) -> Query {
+impl From<TableRef> for Query {
+    fn from(t: TableRef) -> Query {
         Query::Table(t)
     }
 }
@@ -235,7 +235,7 @@ macro_rules! inherent_compile {
 }
 inherent_compile!(
     Query,
-    Table,
+    TableRef,
     SelectQuery,
     UpdateQuery,
     InsertQuery,
@@ -247,7 +247,7 @@ inherent_compile!(
 request_and_display!(
     Query,
     Expr,
-    Table,
+    TableRef,
     SelectQuery,
     UpdateQuery,
     JoinQuery,

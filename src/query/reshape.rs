@@ -176,7 +176,7 @@ impl Query {
 }
 
 /// The same operations on a table by name or inline, for convenience.
-impl super::Table {
+impl super::TableRef {
     /// See [`Query::concat`].
     pub fn concat(self, other: impl Into<Query>) -> Query {
         Query::from(self).concat(other)

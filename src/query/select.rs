@@ -58,8 +58,8 @@ impl From<String> for Expr {
 /// tuple that mixes names and expressions.
 ///
 /// ```
-/// use rayforce_client::query::{col, Table};
-/// let t = || Table::named("employees");
+/// use rayforce_client::query::{col, TableRef};
+/// let t = || TableRef::named("employees");
 /// assert_eq!(t().select("*").to_rayfall().unwrap(), "(select {from: employees})");
 /// assert_eq!(
 ///     t().select(("dept", col("salary").sum())).by("dept").to_rayfall().unwrap(),
@@ -134,8 +134,8 @@ fn is_star(e: &Expr) -> bool {
 /// A select query. Immutable: every method returns a new query.
 ///
 /// ```
-/// use rayforce_client::query::{col, Table};
-/// let q = Table::named("employees")
+/// use rayforce_client::query::{col, TableRef};
+/// let q = TableRef::named("employees")
 ///     .select([col("salary").sum().alias("total"), col("id").count().alias("n")])
 ///     .by(["dept"]);
 /// assert_eq!(
@@ -439,7 +439,7 @@ impl Compile for SelectQuery {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{col, Table};
+    use super::super::{col, TableRef};
     use super::*;
 
     fn text(q: SelectQuery) -> String {
@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn select_rows_of_the_spec() {
-        let t = || Table::named("employees");
+        let t = || TableRef::named("employees");
         assert_eq!(
             text(t().select(["id", "name"]).filter(col("age").gt(30))),
             "(select {id: id name: name from: employees where: (> age 30)})"
@@ -499,7 +499,7 @@ mod tests {
 
     #[test]
     fn ordering_limit_and_distinct() {
-        let t = || Table::named("employees").select(["id", "age"]);
+        let t = || TableRef::named("employees").select(["id", "age"]);
         assert_eq!(
             text(t().order_by([desc("age")])),
             "(select {id: id age: age from: employees desc: age})"
@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn unnamed_or_duplicate_columns_are_errors() {
-        let t = Table::named("t");
+        let t = TableRef::named("t");
         assert!(t.clone().select([super::super::lit(1)]).compile().is_err());
         assert!(t.select(["a", "a"]).compile().is_err());
     }

@@ -1,4 +1,6 @@
-//! [`Table`]: where every query starts — a server-side table by name, or inline data.
+//! [`TableRef`]: where every query starts — a server-side table by name, or inline data
+//! (named apart from [`crate::Table`], the table *value* a query returns). [`table`] is the
+//! short way to name one.
 
 use super::{
     Compile, Expr, InsertQuery, IntoExpr, JoinKind, JoinQuery, Query, SelectQuery, UpdateQuery,
@@ -12,8 +14,8 @@ use crate::{value, Result, Value};
 /// in-place writes the quoted name (`'employees`). An inline table travels as data.
 ///
 /// ```
-/// use rayforce_client::query::{col, Table};
-/// let t = Table::named("employees");
+/// use rayforce_client::query::{col, TableRef};
+/// let t = TableRef::named("employees");
 /// assert_eq!(t.clone().select(["id"]).to_rayfall().unwrap(), "(select {id: id from: employees})");
 /// assert_eq!(
 ///     t.update().set("age", col("age") + 1).to_rayfall().unwrap(),
@@ -21,29 +23,40 @@ use crate::{value, Result, Value};
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub enum Table {
+pub enum TableRef {
     /// A global table on the server.
     Named(String),
     /// Data carried in the query.
     Inline(value::Table),
 }
 
-impl Table {
+/// A server-side table by name: `table("employees")` is `TableRef::named("employees")`.
+///
+/// ```
+/// use rayforce_client::query::{col, table};
+/// let q = table("employees").select(["name"]).filter(col("age").gt(30));
+/// assert_eq!(q.to_rayfall().unwrap(), "(select {name: name from: employees where: (> age 30)})");
+/// ```
+pub fn table(name: &str) -> TableRef {
+    TableRef::named(name)
+}
+
+impl TableRef {
     /// A server-side table by name.
-    pub fn named(name: &str) -> Table {
-        Table::Named(name.to_string())
+    pub fn named(name: &str) -> TableRef {
+        TableRef::Named(name.to_string())
     }
 
     /// A table whose data travels with the query.
-    pub fn inline(data: value::Table) -> Table {
-        Table::Inline(data)
+    pub fn inline(data: value::Table) -> TableRef {
+        TableRef::Inline(data)
     }
 
     /// The read form: the bare name, or the data.
     pub(crate) fn compile_read(&self) -> Value {
         match self {
-            Table::Named(n) => Value::name(n.as_str()),
-            Table::Inline(t) => Value::Table(t.clone()),
+            TableRef::Named(n) => Value::name(n.as_str()),
+            TableRef::Inline(t) => Value::Table(t.clone()),
         }
     }
 
@@ -52,18 +65,18 @@ impl Table {
     /// The table's name, when it is a named server table.
     pub(crate) fn name(&self) -> Option<&str> {
         match self {
-            Table::Named(n) if !n.is_empty() => Some(n),
+            TableRef::Named(n) if !n.is_empty() => Some(n),
             _ => None,
         }
     }
 
     pub(crate) fn compile_target(&self) -> Result<Value> {
         match self {
-            Table::Named(n) if n.is_empty() => {
+            TableRef::Named(n) if n.is_empty() => {
                 Err(crate::Error::InvalidQuery("table name is empty".into()))
             }
-            Table::Named(n) => Ok(Value::symbol(n.as_str())),
-            Table::Inline(t) => Ok(Value::Table(t.clone())),
+            TableRef::Named(n) => Ok(Value::symbol(n.as_str())),
+            TableRef::Inline(t) => Ok(Value::Table(t.clone())),
         }
     }
 
@@ -156,15 +169,15 @@ impl Table {
     }
 }
 
-impl Compile for Table {
+impl Compile for TableRef {
     /// A table on its own evaluates to its contents.
     fn compile(&self) -> Result<Value> {
         Ok(self.compile_read())
     }
 }
 
-impl From<value::Table> for Table {
-    fn from(t: value::Table) -> Table {
-        Table::Inline(t)
+impl From<value::Table> for TableRef {
+    fn from(t: value::Table) -> TableRef {
+        TableRef::Inline(t)
     }
 }

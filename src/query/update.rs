@@ -5,15 +5,15 @@
 //! type on the server (`(as (type dept) "mgmt")`), so it works for symbol and string
 //! columns alike — unlike rayforce-py, whose `(quote "mgmt")` the server rejects.
 
-use super::{Compile, Expr, IntoExpr, Table};
+use super::{Compile, Expr, IntoExpr, TableRef};
 use crate::value::{Dict, TextColumn, Value, Vector};
 use crate::{Error, Result};
 
 /// An update query. Immutable: every method returns a new query.
 ///
 /// ```
-/// use rayforce_client::query::{col, Table};
-/// let q = Table::named("employees")
+/// use rayforce_client::query::{col, TableRef};
+/// let q = TableRef::named("employees")
 ///     .update()
 ///     .set("salary", col("salary") * 2.0)
 ///     .filter(col("dept").eq("eng"));
@@ -21,7 +21,7 @@ use crate::{Error, Result};
 ///     q.to_rayfall().unwrap(),
 ///     "(update {salary: (* salary 2.0) from: 'employees where: (== dept \"eng\")})"
 /// );
-/// let q = Table::named("employees").update().set("dept", "mgmt").filter(col("id").eq(1));
+/// let q = TableRef::named("employees").update().set("dept", "mgmt").filter(col("id").eq(1));
 /// assert_eq!(
 ///     q.to_rayfall().unwrap(),
 ///     "(update {dept: (as (type dept) \"mgmt\") from: 'employees where: (== id 1)})"
@@ -29,7 +29,7 @@ use crate::{Error, Result};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpdateQuery {
-    table: Table,
+    table: TableRef,
     sets: Vec<(String, Expr)>,
     filters: Vec<Expr>,
     by: Option<String>,
@@ -38,7 +38,7 @@ pub struct UpdateQuery {
 }
 
 impl UpdateQuery {
-    pub(crate) fn new(table: Table) -> UpdateQuery {
+    pub(crate) fn new(table: TableRef) -> UpdateQuery {
         UpdateQuery {
             table,
             sets: Vec::new(),
@@ -52,8 +52,8 @@ impl UpdateQuery {
     /// `from: 't`): an update of a copy.
     ///
     /// ```
-    /// use rayforce_client::query::{col, Table};
-    /// let q = Table::named("t").update().set("a", col("a") + 1).copy();
+    /// use rayforce_client::query::{col, TableRef};
+    /// let q = TableRef::named("t").update().set("a", col("a") + 1).copy();
     /// assert_eq!(q.to_rayfall().unwrap(), "(update {a: (+ a 1) from: t})");
     /// ```
     pub fn copy(mut self) -> UpdateQuery {

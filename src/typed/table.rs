@@ -337,8 +337,8 @@ impl<T> Clone for TypedTable<T> {
 
 impl<T: RayTable> TypedTable<T> {
     /// The untyped table reference.
-    pub fn untyped(&self) -> query::Table {
-        query::Table::named(T::TABLE)
+    pub fn untyped(&self) -> query::TableRef {
+        query::TableRef::named(T::TABLE)
     }
 
     fn all_columns() -> Vec<Expr> {

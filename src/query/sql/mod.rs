@@ -11,7 +11,7 @@
 mod expr;
 mod statement;
 
-use super::{Compile, Query, Table};
+use super::{Compile, Query, TableRef};
 use crate::{Error, Result, Value};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
@@ -29,7 +29,7 @@ use sqlparser::parser::Parser;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlQuery {
     sql: String,
-    table: Option<Table>,
+    table: Option<TableRef>,
     params: Vec<Value>,
 }
 
@@ -48,11 +48,11 @@ impl SqlQuery {
     /// and other names are server tables.
     ///
     /// ```
-    /// use rayforce_client::query::{SqlQuery, Table};
-    /// let q = SqlQuery::on(Table::named("employees"), "SELECT id FROM t WHERE id > 3");
+    /// use rayforce_client::query::{SqlQuery, TableRef};
+    /// let q = SqlQuery::on(TableRef::named("employees"), "SELECT id FROM t WHERE id > 3");
     /// assert_eq!(q.to_rayfall().unwrap(), "(select {id: id from: employees where: (> id 3)})");
     /// ```
-    pub fn on(table: Table, sql: &str) -> SqlQuery {
+    pub fn on(table: TableRef, sql: &str) -> SqlQuery {
         SqlQuery {
             sql: sql.to_string(),
             table: Some(table),
@@ -164,7 +164,7 @@ impl std::fmt::Display for SqlQuery {
 
 /// State while lowering one statement.
 struct Lowering<'a> {
-    self_table: Option<Table>,
+    self_table: Option<TableRef>,
     params: &'a [Value],
     /// How many `?` placeholders were consumed (also the highest `$n` seen).
     next_param: usize,
@@ -183,7 +183,7 @@ fn unsupported(reason: &str, fragment: &impl std::fmt::Display) -> Error {
 }
 
 impl Lowering<'_> {
-    fn table(&self, name: &sqlparser::ast::ObjectName) -> Result<Table> {
+    fn table(&self, name: &sqlparser::ast::ObjectName) -> Result<TableRef> {
         let parts: Vec<&str> = name
             .0
             .iter()
@@ -194,7 +194,7 @@ impl Lowering<'_> {
                 .self_table
                 .clone()
                 .ok_or_else(|| unsupported("`self` needs SqlQuery::on(table, sql)", name)),
-            [n] => Ok(Table::named(n)),
+            [n] => Ok(TableRef::named(n)),
             _ => Err(unsupported("qualified table names are not supported", name)),
         }
     }

@@ -3,7 +3,7 @@
 
 use super::expr::{StringsAs, COUNT_STAR};
 use super::{unsupported, Lowering};
-use crate::query::{call, col, Expr, Query, SelectQuery, SortKey, Table};
+use crate::query::{call, col, Expr, Query, SelectQuery, SortKey, TableRef};
 use crate::value::Vector;
 use crate::{Result, Value};
 use sqlparser::ast::{
@@ -135,14 +135,14 @@ impl Lowering<'_> {
     }
 
     /// The table of a statement that names one table: the bound table when there is one.
-    fn only_table(&self, f: &TableFactor) -> Result<Table> {
+    fn only_table(&self, f: &TableFactor) -> Result<TableRef> {
         match (&self.self_table, f) {
             (Some(bound), TableFactor::Table { args: None, .. }) => Ok(bound.clone()),
             _ => self.factor(f),
         }
     }
 
-    fn factor(&self, f: &TableFactor) -> Result<Table> {
+    fn factor(&self, f: &TableFactor) -> Result<TableRef> {
         match f {
             TableFactor::Table {
                 name, args: None, ..
@@ -522,14 +522,14 @@ enum Conflict {
 /// `(do (update {c: (at new_c (find new_keys key)) from: 't where: (in key new_keys)})
 ///      (insert 't (at <new rows> (where (not-in new_keys (at t 'key))))))`.
 fn partial_upsert(
-    table: &Table,
+    table: &TableRef,
     columns: &[String],
     data: Vec<Value>,
     key: &str,
     set: &[String],
     whole: &ast::Insert,
 ) -> Result<Query> {
-    let Table::Named(name) = table else {
+    let TableRef::Named(name) = table else {
         return Err(unsupported("a partial upsert needs a named table", whole));
     };
     let position = |c: &str| columns.iter().position(|x| x == c).expect("checked column");
@@ -625,14 +625,14 @@ fn typed_columns(rows: &[Vec<Value>], whole: &ast::Insert) -> Result<Vec<Option<
 /// server evaluates to nulls of the table column's own type, inside an evaluated
 /// `(list …)` or `(dict …)` (a `{…}` literal would not evaluate it).
 fn null_column_insert(
-    table: &Table,
+    table: &TableRef,
     columns: &[String],
     typed: Vec<Option<Value>>,
     rows: usize,
     upsert_keys: Option<usize>,
     whole: &ast::Insert,
 ) -> Result<Query> {
-    let Table::Named(name) = table else {
+    let TableRef::Named(name) = table else {
         return Err(unsupported(
             "a column of NULLs only needs a named table (its type comes from the server)",
             whole,
@@ -702,7 +702,7 @@ fn count_star_column(
         .find_map(first_column);
     match (named, source) {
         (Some(c), _) => Some(col(&c)),
-        (None, Query::Table(Table::Named(t))) => Some(crate::query::call(
+        (None, Query::Table(TableRef::Named(t))) => Some(crate::query::call(
             "first",
             [crate::query::call("key", [col(t)])],
         )),
