@@ -144,3 +144,51 @@ fn pages_walk_a_table_and_a_query_result() {
         "no page temporaries left"
     );
 }
+
+/// The async client's inserter and pages: the same rules and requests as the sync ones.
+#[cfg(feature = "tokio")]
+#[test]
+fn the_async_inserter_and_pages_match_the_sync_ones() {
+    let server = common::server();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = rayforce_client::Client::builder("127.0.0.1", server.port())
+            .connect_async()
+            .await
+            .unwrap();
+        client.execute(CREATE).await.unwrap();
+        let rows: Vec<Tick> = (0..2_500).map(tick).collect();
+        let mut inserter = client
+            .table_inserter::<Tick>()
+            .await
+            .unwrap()
+            .with_max_rows(1_000);
+        for row in rows.iter().cloned() {
+            inserter.write(row).await.unwrap();
+        }
+        assert_eq!(inserter.pending(), 500);
+        let sent = inserter.end().await.unwrap();
+        assert_eq!((sent.rows, sent.requests), (2_500, 3));
+
+        let mut pages = client.pages("ticks", 1_000).await.unwrap();
+        assert_eq!(pages.total_rows(), 2_500);
+        let mut walked = Vec::new();
+        while let Some(page) = pages.next_page().await {
+            walked.extend(Tick::from_table(&page.unwrap()).unwrap());
+        }
+        assert_eq!(walked, rows);
+
+        let query = "(select {from: ticks where: (< id 10)})";
+        let mut pages = client.query_pages(query, 4).await.unwrap();
+        let mut sizes = Vec::new();
+        while let Some(page) = pages.next_page().await {
+            sizes.push(page.unwrap().num_rows());
+        }
+        assert_eq!(sizes, [4, 4, 2]);
+        let tables = client.tables().await.unwrap();
+        assert_eq!(tables, ["ticks"], "the query's temporary was released");
+    });
+}

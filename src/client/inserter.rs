@@ -71,6 +71,97 @@ pub struct Quantities {
     pub requests: u64,
 }
 
+/// The buffering and flushing rules of both inserters, with no I/O: rows wait here until
+/// a threshold makes them due, then become one pipeline of insert requests.
+struct Batch<T> {
+    encode: Encode<T>,
+    table: String,
+    schema: Schema,
+    rows: Vec<T>,
+    max_rows: usize,
+    max_bytes: usize,
+    period: Option<Duration>,
+    last_flush: Instant,
+    sent: Quantities,
+}
+
+impl<T> Batch<T> {
+    fn new(table: &str, schema: Schema, encode: Encode<T>) -> Batch<T> {
+        Batch {
+            encode,
+            table: table.to_string(),
+            schema,
+            rows: Vec::new(),
+            max_rows: 100_000,
+            max_bytes: DEFAULT_MAX_REQUEST_BYTES,
+            period: None,
+            last_flush: Instant::now(),
+            sent: Quantities::default(),
+        }
+    }
+
+    /// Whether a threshold (rows or age) makes the buffered rows due.
+    fn due(&self) -> bool {
+        let aged = self.period.is_some_and(|p| self.last_flush.elapsed() >= p);
+        self.rows.len() >= self.max_rows || (aged && !self.rows.is_empty())
+    }
+
+    /// The requests for every buffered row (`None`: nothing buffered).
+    fn requests(&self) -> Result<Option<Pipeline>> {
+        if self.rows.is_empty() {
+            return Ok(None);
+        }
+        insert_requests(
+            &self.table,
+            &self.rows,
+            &self.schema,
+            self.max_bytes,
+            self.encode,
+        )
+        .map(Some)
+    }
+
+    /// The pipeline's replies arrived: rows are counted as sent once every reply is.
+    fn sent(&mut self, requests: usize, replies: Vec<Result<crate::Value>>) -> Result<Quantities> {
+        for reply in replies {
+            reply?;
+        }
+        self.sent.rows += self.rows.len() as u64;
+        self.sent.requests += requests as u64;
+        self.rows.clear();
+        self.last_flush = Instant::now();
+        Ok(self.sent)
+    }
+}
+
+macro_rules! inserter_settings {
+    () => {
+        /// Flush once this many rows are buffered (default 100,000).
+        pub fn with_max_rows(mut self, rows: usize) -> Self {
+            self.batch.max_rows = rows.max(1);
+            self
+        }
+
+        /// Keep each request below this many bytes (default
+        /// [`DEFAULT_MAX_REQUEST_BYTES`]).
+        pub fn with_max_request_bytes(mut self, bytes: usize) -> Self {
+            self.batch.max_bytes = bytes.max(1);
+            self
+        }
+
+        /// Also flush when the last flush is this old (checked on `write` and `commit`).
+        pub fn with_period(mut self, period: Option<Duration>) -> Self {
+            self.batch.period = period;
+            self
+        }
+
+        /// Rows buffered and not yet sent.
+        pub fn pending(&self) -> usize {
+            self.batch.rows.len()
+        }
+    };
+}
+
 /// Buffers rows and writes them in bulk (see the [module](self)).
 ///
 /// ```no_run
@@ -91,15 +182,7 @@ pub struct Quantities {
 /// ```
 pub struct Inserter<'c, T> {
     client: &'c mut Client,
-    encode: Encode<T>,
-    table: String,
-    schema: Schema,
-    rows: Vec<T>,
-    max_rows: usize,
-    max_bytes: usize,
-    period: Option<Duration>,
-    last_flush: Instant,
-    sent: Quantities,
+    batch: Batch<T>,
 }
 
 impl Client {
@@ -120,84 +203,112 @@ impl Client {
         let schema = self.table_schema(table)?;
         Ok(Inserter {
             client: self,
-            encode,
-            table: table.to_string(),
-            schema,
-            rows: Vec::new(),
-            max_rows: 100_000,
-            max_bytes: DEFAULT_MAX_REQUEST_BYTES,
-            period: None,
-            last_flush: Instant::now(),
-            sent: Quantities::default(),
+            batch: Batch::new(table, schema, encode),
         })
     }
 }
 
 impl<T> Inserter<'_, T> {
-    /// Flush once this many rows are buffered (default 100,000).
-    pub fn with_max_rows(mut self, rows: usize) -> Self {
-        self.max_rows = rows.max(1);
-        self
-    }
-
-    /// Keep each request below this many bytes (default
-    /// [`DEFAULT_MAX_REQUEST_BYTES`]).
-    pub fn with_max_request_bytes(mut self, bytes: usize) -> Self {
-        self.max_bytes = bytes.max(1);
-        self
-    }
-
-    /// Also flush when the last flush is this old (checked on `write` and `commit`).
-    pub fn with_period(mut self, period: Option<Duration>) -> Self {
-        self.period = period;
-        self
-    }
+    inserter_settings!();
 
     /// Buffers a row; flushes when a threshold is reached.
     pub fn write(&mut self, row: T) -> Result<()> {
-        self.rows.push(row);
+        self.batch.rows.push(row);
         self.commit().map(drop)
     }
 
     /// Flushes if a threshold is reached; returns what was sent so far.
     pub fn commit(&mut self) -> Result<Quantities> {
-        let aged = self.period.is_some_and(|p| self.last_flush.elapsed() >= p);
-        if self.rows.len() >= self.max_rows || (aged && !self.rows.is_empty()) {
+        if self.batch.due() {
             self.flush()?;
         }
-        Ok(self.sent)
+        Ok(self.batch.sent)
     }
 
     /// Sends every buffered row now (one pipeline of requests below the byte limit). On
     /// an error the rows stay buffered and nothing is reported as sent.
     pub fn flush(&mut self) -> Result<Quantities> {
-        if self.rows.is_empty() {
-            return Ok(self.sent);
-        }
-        let pipeline = insert_requests(
-            &self.table,
-            &self.rows,
-            &self.schema,
-            self.max_bytes,
-            self.encode,
-        )?;
-        for reply in self.client.run(&pipeline)? {
-            reply?;
-        }
-        self.sent.rows += self.rows.len() as u64;
-        self.sent.requests += pipeline.len() as u64;
-        self.rows.clear();
-        self.last_flush = Instant::now();
-        Ok(self.sent)
+        let Some(pipeline) = self.batch.requests()? else {
+            return Ok(self.batch.sent);
+        };
+        let replies = self.client.run(&pipeline)?;
+        self.batch.sent(pipeline.len(), replies)
     }
 
     /// Flushes the rest and returns the totals.
     pub fn end(mut self) -> Result<Quantities> {
         self.flush()
     }
+}
 
-    /// Rows buffered and not yet sent.
-    pub fn pending(&self) -> usize {
-        self.rows.len()
+#[cfg(feature = "tokio")]
+pub use self::tokio_inserter::AsyncInserter;
+
+#[cfg(feature = "tokio")]
+mod tokio_inserter {
+    use super::*;
+    use crate::client::AsyncClient;
+
+    /// [`Inserter`] on the async client (same rules, same requests).
+    pub struct AsyncInserter<T> {
+        client: AsyncClient,
+        batch: Batch<T>,
+    }
+
+    impl AsyncClient {
+        /// As [`Client::inserter`].
+        pub async fn inserter<T: Serialize>(&self, table: &str) -> Result<AsyncInserter<T>> {
+            self.inserter_with(table, serde_rows::<T>).await
+        }
+
+        /// As [`Client::table_inserter`].
+        pub async fn table_inserter<T: RayTable>(&self) -> Result<AsyncInserter<T>> {
+            self.inserter_with(T::TABLE, table_rows::<T>).await
+        }
+
+        /// As [`Client::inserter_with`].
+        pub async fn inserter_with<T>(
+            &self,
+            table: &str,
+            encode: Encode<T>,
+        ) -> Result<AsyncInserter<T>> {
+            let schema = self.table_schema(table).await?;
+            Ok(AsyncInserter {
+                client: self.clone(),
+                batch: Batch::new(table, schema, encode),
+            })
+        }
+    }
+
+    impl<T> AsyncInserter<T> {
+        inserter_settings!();
+
+        /// As [`Inserter::write`].
+        pub async fn write(&mut self, row: T) -> Result<()> {
+            self.batch.rows.push(row);
+            self.commit().await.map(drop)
+        }
+
+        /// As [`Inserter::commit`].
+        pub async fn commit(&mut self) -> Result<Quantities> {
+            if self.batch.due() {
+                self.flush().await?;
+            }
+            Ok(self.batch.sent)
+        }
+
+        /// As [`Inserter::flush`].
+        pub async fn flush(&mut self) -> Result<Quantities> {
+            let Some(pipeline) = self.batch.requests()? else {
+                return Ok(self.batch.sent);
+            };
+            let replies = self.client.run(&pipeline).await?;
+            self.batch.sent(pipeline.len(), replies)
+        }
+
+        /// As [`Inserter::end`].
+        pub async fn end(mut self) -> Result<Quantities> {
+            self.flush().await
+        }
     }
 }

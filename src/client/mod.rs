@@ -29,7 +29,11 @@ pub use async_client::{AsyncClient, PushStream};
 pub use async_pool::{AsyncClientManager, AsyncPool};
 pub use builder::ClientBuilder;
 pub use cancel::CancelHandle;
+#[cfg(feature = "tokio")]
+pub use inserter::AsyncInserter;
 pub use inserter::{Inserter, Quantities};
+#[cfg(feature = "tokio")]
+pub use pages::AsyncPages;
 pub use pages::Pages;
 pub use pipeline::Pipeline;
 #[cfg(feature = "r2d2")]
