@@ -501,10 +501,23 @@ impl Client {
         msg_type: MsgType,
         request: &R,
     ) -> Result<usize> {
-        let mut payload = std::mem::take(&mut self.scratch);
-        payload.clear();
-        let encoded = request.write_payload(&mut payload);
-        let result = encoded.and_then(|()| {
+        // Large column bodies stay in the caller's buffers and are written from there.
+        let mut parts = crate::wire::Parts::new(std::mem::take(&mut self.scratch));
+        if let Err(e) = request.write_parts(&mut parts) {
+            self.scratch = parts.take_buf();
+            return Err(e);
+        }
+        if !parts.is_contiguous() && self.settings.compress_above.is_none() {
+            let size = parts.len();
+            let header = FrameHeader::new(msg_type, size as u64);
+            let slices = parts.slices();
+            let sent = self.guard(|t| t.send_parts(&header, &slices));
+            drop(slices);
+            self.scratch = parts.take_buf();
+            return sent.map(|()| size);
+        }
+        let payload = parts.into_buf();
+        let result = (|| {
             let size = payload.len();
             match self.settings.compress_above {
                 Some(threshold) if payload.len() > threshold => {
@@ -517,7 +530,7 @@ impl Client {
                 }
             }
             Ok(size)
-        });
+        })();
         self.scratch = payload;
         result
     }

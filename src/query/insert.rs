@@ -71,27 +71,31 @@ impl InsertData {
     /// Writes the data as the server reads it, straight from the caller's buffers (no
     /// copy into a value tree: inserts of millions of rows). This is the one encoding of
     /// insert data; [`Compile`] decodes these bytes to show the tree.
-    fn write(&self, out: &mut Vec<u8>, columns_only: bool, table: Option<&str>) -> Result<()> {
+    fn write<'a, S: wire::Sink<'a>>(
+        &'a self,
+        out: &mut S,
+        columns_only: bool,
+        table: Option<&str>,
+    ) -> Result<()> {
         // `column`: the target column as an expression, for text values (see the module).
-        let item = |out: &mut Vec<u8>, v: &Value, column: &dyn Fn() -> Value| -> Result<()> {
-            let owned;
-            let v = if columns_only && v.is_atom() {
-                owned = as_column(v);
-                &owned
-            } else {
-                v
-            };
+        // The caller's column vectors are written from their own buffers (a `Parts` sink
+        // borrows the large ones: no copy at all).
+        let item = |out: &mut S, v: &'a Value, column: &dyn Fn() -> Value| -> Result<()> {
+            if columns_only && v.is_atom() {
+                return wire::encode_into(&as_column(v), out.buf());
+            }
             if let (true, Some(t)) = (is_text(v), table) {
                 // (as (type (at t <column>)) v), with `v` encoded from the caller's value.
-                wire::encode_list_header(3, out);
-                wire::encode_into(&Value::name("as"), out)?;
+                let buf = out.buf();
+                wire::encode_list_header(3, buf);
+                wire::encode_into(&Value::name("as"), buf)?;
                 let at = Value::call("at", [Value::name(t), column()]);
-                wire::encode_into(&Value::call("type", [at]), out)?;
-                return wire::encode_into(v, out);
+                wire::encode_into(&Value::call("type", [at]), buf)?;
+                return wire::encode_to(v, out);
             }
             match v {
-                Value::List(_) => wire::encode_into(&compile_literal(v), out),
-                other => wire::encode_into(other, out),
+                Value::List(_) => wire::encode_into(&compile_literal(v), out.buf()),
+                other => wire::encode_to(other, out),
             }
         };
         match self {
@@ -99,8 +103,8 @@ impl InsertData {
                 if values.is_empty() {
                     return Err(Error::InvalidQuery("no values to insert".into()));
                 }
-                wire::encode_list_header(values.len() + 1, out);
-                wire::encode_into(&Value::name("list"), out)?;
+                wire::encode_list_header(values.len() + 1, out.buf());
+                wire::encode_into(&Value::name("list"), out.buf())?;
                 for (i, v) in values.iter().enumerate() {
                     let by_position = || {
                         let names = Value::call("cols", [Value::name(table.unwrap_or(""))]);
@@ -115,24 +119,25 @@ impl InsertData {
                 }
                 let names: TextColumn = pairs.iter().map(|(k, _)| k.as_str()).collect();
                 let names = Value::Vector(Vector::Symbol(names));
+                let buf = out.buf();
                 if table.is_some() && pairs.iter().any(|(_, v)| is_text(v)) {
                     // Text to convert: `(dict [names] (list …))`, whose items are evaluated
                     // (a dict literal's are not).
-                    wire::encode_list_header(3, out);
-                    wire::encode_into(&Value::name("dict"), out)?;
-                    wire::encode_into(&names, out)?;
-                    wire::encode_list_header(pairs.len() + 1, out);
-                    wire::encode_into(&Value::name("list"), out)?;
+                    wire::encode_list_header(3, buf);
+                    wire::encode_into(&Value::name("dict"), buf)?;
+                    wire::encode_into(&names, buf)?;
+                    wire::encode_list_header(pairs.len() + 1, buf);
+                    wire::encode_into(&Value::name("list"), buf)?;
                 } else {
-                    wire::encode_dict_header(out);
-                    wire::encode_into(&names, out)?;
-                    wire::encode_list_header(pairs.len(), out);
+                    wire::encode_dict_header(buf);
+                    wire::encode_into(&names, buf)?;
+                    wire::encode_list_header(pairs.len(), buf);
                 }
                 for (name, v) in pairs {
                     item(out, v, &|| Value::symbol(name.as_str()))?;
                 }
             }
-            InsertData::Table(t) => wire::encode_table_into(t, out)?,
+            InsertData::Table(t) => wire::encode_table_to(t, out)?,
         }
         Ok(())
     }
@@ -247,11 +252,12 @@ impl InsertQuery {
 impl InsertQuery {
     /// `(insert 'name <data>)`, encoded: the one implementation behind both
     /// [`Request`](crate::Request) and [`Compile`].
-    fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+    fn write<'a, S: wire::Sink<'a>>(&'a self, out: &mut S) -> Result<()> {
         let data = self.checked_data()?;
-        wire::encode_list_header(3, out);
-        wire::encode_into(&Value::name("insert"), out)?;
-        wire::encode_into(&self.table.compile_target()?, out)?;
+        let buf = out.buf();
+        wire::encode_list_header(3, buf);
+        wire::encode_into(&Value::name("insert"), buf)?;
+        wire::encode_into(&self.table.compile_target()?, buf)?;
         data.write(out, false, self.table.name())
     }
 }
@@ -310,7 +316,7 @@ impl UpsertQuery {
 impl UpsertQuery {
     /// `(upsert 'name <keys> <data>)`, encoded: the one implementation behind both
     /// [`Request`](crate::Request) and [`Compile`]. Data always travels as columns.
-    fn write(&self, out: &mut Vec<u8>) -> Result<()> {
+    fn write<'a, S: wire::Sink<'a>>(&'a self, out: &mut S) -> Result<()> {
         let data = self.checked_data()?;
         if self.key_columns < 1 {
             return Err(Error::InvalidQuery(format!(
@@ -325,10 +331,11 @@ impl UpsertQuery {
                 data.width()
             )));
         }
-        wire::encode_list_header(4, out);
-        wire::encode_into(&Value::name("upsert"), out)?;
-        wire::encode_into(&self.table.compile_target()?, out)?;
-        wire::encode_into(&Value::I64(self.key_columns), out)?;
+        let buf = out.buf();
+        wire::encode_list_header(4, buf);
+        wire::encode_into(&Value::name("upsert"), buf)?;
+        wire::encode_into(&self.table.compile_target()?, buf)?;
+        wire::encode_into(&Value::I64(self.key_columns), buf)?;
         data.write(out, true, self.table.name())
     }
 }
@@ -343,10 +350,16 @@ impl crate::Request for InsertQuery {
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
         self.write(out)
     }
+    fn write_parts<'a>(&'a self, out: &mut wire::Parts<'a>) -> Result<()> {
+        self.write(out)
+    }
 }
 
 impl crate::Request for UpsertQuery {
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+        self.write(out)
+    }
+    fn write_parts<'a>(&'a self, out: &mut wire::Parts<'a>) -> Result<()> {
         self.write(out)
     }
 }

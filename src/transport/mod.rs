@@ -76,6 +76,13 @@ pub trait Transport: Send {
     /// Queues one frame for sending; it may be buffered until [`flush`](Self::flush).
     fn send(&mut self, header: &FrameHeader, payload: &[u8]) -> Result<()>;
 
+    /// Queues one frame whose payload is in pieces (a large request whose column bodies are
+    /// borrowed from the caller's values). The default joins them and calls
+    /// [`send`](Self::send); [`TcpTransport`] writes them one after the other, uncopied.
+    fn send_parts(&mut self, header: &FrameHeader, parts: &[&[u8]]) -> Result<()> {
+        self.send(header, &parts.concat())
+    }
+
     /// Writes out every queued frame.
     fn flush(&mut self) -> Result<()>;
 
@@ -157,6 +164,9 @@ pub trait Transport: Send {
 impl<T: Transport + ?Sized> Transport for Box<T> {
     fn send(&mut self, header: &FrameHeader, payload: &[u8]) -> Result<()> {
         (**self).send(header, payload)
+    }
+    fn send_parts(&mut self, header: &FrameHeader, parts: &[&[u8]]) -> Result<()> {
+        (**self).send_parts(header, parts)
     }
     fn flush(&mut self) -> Result<()> {
         (**self).flush()

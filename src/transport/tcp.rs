@@ -447,6 +447,36 @@ impl Transport for TcpTransport {
         }
     }
 
+    fn send_parts(&mut self, header: &FrameHeader, parts: &[&[u8]]) -> Result<()> {
+        self.out.extend_from_slice(&header.encode());
+        let total: u64 = parts.iter().map(|p| p.len() as u64).sum();
+        let mut done = 0u64;
+        for part in parts {
+            if part.len() < COALESCE_LIMIT {
+                self.out.extend_from_slice(part);
+            } else {
+                self.flush()?;
+                for chunk in part.chunks(PROGRESS_STEP as usize) {
+                    if let Err(e) = self.stream.write_all(chunk) {
+                        return Err(io_error(e, "write", &self.peer, self.write_timeout));
+                    }
+                    done += chunk.len() as u64;
+                    if let Some(report) = self.progress.as_mut().filter(|_| total >= PROGRESS_ABOVE)
+                    {
+                        report(Progress {
+                            direction: Direction::Sending,
+                            done,
+                            total,
+                        });
+                    }
+                }
+                continue;
+            }
+            done += part.len() as u64;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self) -> Result<()> {
         if !self.out.is_empty() {
             let result = self.stream.write_all(&self.out);

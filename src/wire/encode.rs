@@ -18,6 +18,112 @@ pub const ATTR_TABLE_NAMES: u8 = 0x03;
 /// are an [`Error::Encode`], never a stack overflow.
 pub const MAX_ENCODE_DEPTH: usize = 512;
 
+/// Where an encoding goes: a byte buffer (`Vec<u8>`), or [`Parts`], which keeps large
+/// fixed-width column bodies borrowed from the values so a large request is sent without
+/// copying them.
+pub trait Sink<'a> {
+    /// The owned bytes written so far.
+    fn buf(&mut self) -> &mut Vec<u8>;
+    /// The body of a fixed-width column, borrowed for as long as the value lives.
+    fn column(&mut self, bytes: &'a [u8]) {
+        self.buf().extend_from_slice(bytes);
+    }
+}
+
+impl Sink<'_> for Vec<u8> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        self
+    }
+}
+
+/// Column bodies at least this large are borrowed by [`Parts`] rather than copied.
+pub const BORROW_ABOVE: usize = 64 << 10;
+
+/// An encoded payload in pieces: owned bytes with large column bodies borrowed from the
+/// values at the offsets where they belong.
+#[derive(Debug, Default)]
+pub struct Parts<'a> {
+    buf: Vec<u8>,
+    /// `(offset in buf, bytes)`: `bytes` go before `buf[offset..]`.
+    borrowed: Vec<(usize, &'a [u8])>,
+}
+
+impl<'a> Parts<'a> {
+    /// Empty parts writing into `buf` (cleared; its capacity is reused).
+    pub fn new(mut buf: Vec<u8>) -> Parts<'a> {
+        buf.clear();
+        Parts {
+            buf,
+            borrowed: Vec::new(),
+        }
+    }
+
+    /// The payload's length in bytes.
+    pub fn len(&self) -> usize {
+        self.buf.len() + self.borrowed.iter().map(|(_, b)| b.len()).sum::<usize>()
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether every byte is in the owned buffer (nothing borrowed).
+    pub fn is_contiguous(&self) -> bool {
+        self.borrowed.is_empty()
+    }
+
+    /// The payload's pieces in order.
+    pub fn slices(&self) -> Vec<&[u8]> {
+        let mut out = Vec::with_capacity(self.borrowed.len() * 2 + 1);
+        let mut at = 0;
+        for (offset, bytes) in &self.borrowed {
+            out.push(&self.buf[at..*offset]);
+            out.push(*bytes);
+            at = *offset;
+        }
+        out.push(&self.buf[at..]);
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// The owned buffer back (for reuse), and the payload as one contiguous copy if it
+    /// was in pieces.
+    pub fn into_buf(self) -> Vec<u8> {
+        if self.borrowed.is_empty() {
+            return self.buf;
+        }
+        let mut whole = Vec::with_capacity(self.len());
+        for slice in self.slices() {
+            whole.extend_from_slice(slice);
+        }
+        whole
+    }
+
+    /// The owned buffer, for reuse once the parts have been sent.
+    pub fn take_buf(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+impl<'a> Sink<'a> for Parts<'a> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+    fn column(&mut self, bytes: &'a [u8]) {
+        if bytes.len() >= BORROW_ABOVE {
+            self.borrowed.push((self.buf.len(), bytes));
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+}
+
+/// Appends the encoding of `value` to any [`Sink`] (large column bodies may stay borrowed).
+pub fn encode_to<'a, S: Sink<'a>>(value: &'a Value, out: &mut S) -> Result<()> {
+    write_value(out, value, 0)
+}
+
 /// Encodes one value into a new buffer.
 ///
 /// ```
@@ -119,7 +225,7 @@ fn write_cstr(out: &mut Vec<u8>, text: &Text, what: &str) -> Result<()> {
 
 /// One value at nesting `depth`. The recursive path (this function and the compound
 /// writers) keeps small stack frames; leaves are written by [`write_leaf`].
-fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<()> {
+fn write_value<'a, S: Sink<'a>>(out: &mut S, value: &'a Value, depth: usize) -> Result<()> {
     if depth > MAX_ENCODE_DEPTH {
         return Err(Error::Encode(format!(
             "value nested deeper than {MAX_ENCODE_DEPTH} levels (the server's limit)"
@@ -128,14 +234,14 @@ fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<()> {
     match value {
         Value::List(items) => write_list(out, items, depth),
         Value::Dict(d) => {
-            encode_dict_header(out);
+            encode_dict_header(out.buf());
             write_value(out, &d.keys, depth + 1)?;
             write_value(out, &d.values, depth + 1)
         }
         Value::Table(t) => write_table(out, t, depth),
         Value::Lambda(l) => {
-            out.extend_from_slice(&[100, l.attrs]);
-            write_vector_of_names(out, &l.params, 0)?;
+            out.buf().extend_from_slice(&[100, l.attrs]);
+            write_vector_of_names(out.buf(), &l.params, 0)?;
             write_list(out, &l.body, depth + 1)?;
             match &l.closure {
                 Some(closure) => write_value(out, closure, depth + 1),
@@ -148,7 +254,11 @@ fn write_value(out: &mut Vec<u8>, value: &Value, depth: usize) -> Result<()> {
 
 /// A value that holds no other value.
 #[inline(never)]
-fn write_leaf(out: &mut Vec<u8>, value: &Value) -> Result<()> {
+fn write_leaf<'a, S: Sink<'a>>(sink: &mut S, value: &'a Value) -> Result<()> {
+    if let Value::Vector(v) = value {
+        return write_vector(sink, v, if v.has_nulls() { ATTR_HAS_NULLS } else { 0 });
+    }
+    let out = sink.buf();
     let atom = |out: &mut Vec<u8>, t: Type, flags: u8, bytes: &[u8]| {
         out.push((t.code() as i8).wrapping_neg() as u8);
         out.push(flags);
@@ -172,7 +282,7 @@ fn write_leaf(out: &mut Vec<u8>, value: &Value) -> Result<()> {
         }
         Value::Str(t) => encode_str_into(t.as_bytes(), out),
         Value::TypedNull(t) => write_typed_null(out, *t),
-        Value::Vector(v) => write_vector(out, v, if v.has_nulls() { ATTR_HAS_NULLS } else { 0 })?,
+        Value::Vector(_) => unreachable!("vectors are written above"),
         Value::List(_) | Value::Dict(_) | Value::Table(_) | Value::Lambda(_) => {
             return Err(Error::Encode(
                 "internal: a compound value reached write_leaf".into(),
@@ -205,14 +315,23 @@ fn write_leaf(out: &mut Vec<u8>, value: &Value) -> Result<()> {
     Ok(())
 }
 
-fn write_table(out: &mut Vec<u8>, t: &crate::value::Table, depth: usize) -> Result<()> {
-    out.extend_from_slice(&[98, 0]);
-    write_vector_of_names(out, t.names(), ATTR_TABLE_NAMES)?;
+fn write_table<'a, S: Sink<'a>>(
+    out: &mut S,
+    t: &'a crate::value::Table,
+    depth: usize,
+) -> Result<()> {
+    out.buf().extend_from_slice(&[98, 0]);
+    write_vector_of_names(out.buf(), t.names(), ATTR_TABLE_NAMES)?;
     write_list(out, t.columns(), depth + 1)
 }
 
 /// Appends the encoding of a table without wrapping (and cloning) it into a [`Value`].
 pub fn encode_table_into(t: &crate::value::Table, out: &mut Vec<u8>) -> Result<()> {
+    write_table(out, t, 0)
+}
+
+/// [`encode_table_into`] for any [`Sink`].
+pub fn encode_table_to<'a, S: Sink<'a>>(t: &'a crate::value::Table, out: &mut S) -> Result<()> {
     write_table(out, t, 0)
 }
 
@@ -254,9 +373,10 @@ fn write_typed_null(out: &mut Vec<u8>, t: Type) {
     }
 }
 
-fn write_list(out: &mut Vec<u8>, items: &[Value], depth: usize) -> Result<()> {
-    out.extend_from_slice(&[0, 0]);
-    out.extend_from_slice(&(items.len() as i64).to_le_bytes());
+fn write_list<'a, S: Sink<'a>>(out: &mut S, items: &'a [Value], depth: usize) -> Result<()> {
+    out.buf().extend_from_slice(&[0, 0]);
+    out.buf()
+        .extend_from_slice(&(items.len() as i64).to_le_bytes());
     for item in items {
         write_value(out, item, depth + 1)?;
     }
@@ -278,29 +398,35 @@ fn write_symbols(out: &mut Vec<u8>, col: &TextColumn) -> Result<()> {
     Ok(())
 }
 
-fn write_vector(out: &mut Vec<u8>, v: &Vector, attrs: u8) -> Result<()> {
+fn write_vector<'a, S: Sink<'a>>(sink: &mut S, v: &'a Vector, attrs: u8) -> Result<()> {
+    let out = sink.buf();
     out.extend_from_slice(&[v.elem_type().code(), attrs]);
     out.extend_from_slice(&(v.len() as i64).to_le_bytes());
-    match v {
-        Vector::Bool(x) => out.extend(x.iter().map(|b| *b as u8)),
-        Vector::U8(x) => out.extend_from_slice(x),
-        Vector::I16(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::I32(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::I64(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::F32(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::F64(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::Date(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::Time(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::Timestamp(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::Guid(x) => out.extend_from_slice(bytemuck::cast_slice(x)),
-        Vector::Symbol(c) => write_symbols(out, c)?,
+    let body: &'a [u8] = match v {
+        Vector::Bool(x) => {
+            out.extend(x.iter().map(|b| *b as u8));
+            return Ok(());
+        }
+        Vector::Symbol(c) => return write_symbols(out, c),
         Vector::Str(c) => {
             for s in c.iter() {
                 out.extend_from_slice(&(s.len() as i64).to_le_bytes());
                 out.extend_from_slice(s);
             }
+            return Ok(());
         }
-    }
+        Vector::U8(x) => x,
+        Vector::I16(x) => bytemuck::cast_slice(x),
+        Vector::I32(x) => bytemuck::cast_slice(x),
+        Vector::I64(x) => bytemuck::cast_slice(x),
+        Vector::F32(x) => bytemuck::cast_slice(x),
+        Vector::F64(x) => bytemuck::cast_slice(x),
+        Vector::Date(x) => bytemuck::cast_slice(x),
+        Vector::Time(x) => bytemuck::cast_slice(x),
+        Vector::Timestamp(x) => bytemuck::cast_slice(x),
+        Vector::Guid(x) => bytemuck::cast_slice(x),
+    };
+    sink.column(body);
     Ok(())
 }
 

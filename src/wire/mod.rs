@@ -23,7 +23,8 @@ pub use decode::{
 };
 pub use encode::{
     encode, encode_dict_header, encode_into, encode_list_header, encode_str_into,
-    encode_table_into, encoded_len, ATTR_HAS_NULLS, ATTR_TABLE_NAMES, MAX_ENCODE_DEPTH,
+    encode_table_into, encode_table_to, encode_to, encoded_len, Parts, Sink, ATTR_HAS_NULLS,
+    ATTR_TABLE_NAMES, BORROW_ABOVE, MAX_ENCODE_DEPTH,
 };
 pub use header::{FrameHeader, MsgType, FLAG_COMPRESSED, FLAG_VERBOSE, HEADER_LEN, MAGIC, VERSION};
 pub use request::Request;

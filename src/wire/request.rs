@@ -21,6 +21,14 @@ use crate::{wire, Result, Value};
 pub trait Request {
     /// Appends this request's payload (one serialized value) to `out`.
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<()>;
+
+    /// Writes the payload into `out`, leaving large column bodies borrowed from the
+    /// request where it can (bulk inserts), so they are sent without a copy. The default
+    /// writes [`write_payload`](Self::write_payload)'s bytes.
+    fn write_parts<'a>(&'a self, out: &mut wire::Parts<'a>) -> Result<()> {
+        use wire::Sink;
+        self.write_payload(out.buf())
+    }
 }
 
 impl Request for str {
@@ -40,10 +48,16 @@ impl Request for Value {
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
         wire::encode_into(self, out)
     }
+    fn write_parts<'a>(&'a self, out: &mut wire::Parts<'a>) -> Result<()> {
+        wire::encode_to(self, out)
+    }
 }
 
 impl<T: Request + ?Sized> Request for &T {
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
         (**self).write_payload(out)
+    }
+    fn write_parts<'a>(&'a self, out: &mut wire::Parts<'a>) -> Result<()> {
+        (**self).write_parts(out)
     }
 }
