@@ -12,15 +12,12 @@ use std::hint::black_box;
 
 fn big_table() -> Value {
     let n = 1_000_000i64;
-    Value::Table(
-        table! {
-            "id" => (0..n).collect::<Vec<_>>(),
-            "px" => (0..n).map(|i| i as f64 * 0.5).collect::<Vec<_>>(),
-            "sym" => Value::symbols((0..n).map(|i| ["aa", "bbb", "c", "dddd"][i as usize % 4])),
-            "ts" => (0..n).map(|i| Timestamp(757_468_800_000_000_000 + i)).collect::<Vec<_>>(),
-        }
-        .unwrap(),
-    )
+    Value::Table(table! {
+        "id" => (0..n).collect::<Vec<_>>(),
+        "px" => (0..n).map(|i| i as f64 * 0.5).collect::<Vec<_>>(),
+        "sym" => Value::symbols((0..n).map(|i| ["aa", "bbb", "c", "dddd"][i as usize % 4])),
+        "ts" => (0..n).map(|i| Timestamp(757_468_800_000_000_000 + i)).collect::<Vec<_>>(),
+    })
 }
 
 fn select_query() -> rayforce_client::query::SelectQuery {

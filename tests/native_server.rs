@@ -15,8 +15,7 @@ fn handler(req: &IncomingRequest) -> Result<Value, ServerErrorCode> {
         Value::Str(t) if t == "(+ 1 2)" => Ok(Value::I64(3)),
         Value::Str(t) if t == "whoami" => Ok(Value::from(req.user.clone().unwrap_or_default())),
         Value::Str(t) if t == "table" => Ok(Value::Table(
-            rayforce_client::table! { "a" => vec![1i64, 2], "s" => Value::symbols(["x", "y"]) }
-                .unwrap(),
+            rayforce_client::table! { "a" => vec![1i64, 2], "s" => Value::symbols(["x", "y"]) },
         )),
         Value::List(items) => match items.as_slice() {
             [Value::Symbol(f), Value::I64(a), Value::I64(b)] if f.text == "+" => {

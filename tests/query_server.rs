@@ -220,8 +220,7 @@ fn ipcsave_stores_results_under_a_name() {
         "g" => vec![guid, Guid([0; 16])],
         "s" => Value::symbols(["a b", "ünï"]),
         "x" => vec!["str", "日本"],
-    }
-    .unwrap();
+    };
     c.execute(&TableRef::inline(all.clone()).ipcsave("alltypes"))
         .unwrap();
     let back = read(
@@ -304,7 +303,7 @@ fn updates_in_place_with_strings_groups_and_inline_tables() {
     );
 
     // An inline table: the changed copy comes back, nothing global changes.
-    let inline = TableRef::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap());
+    let inline = TableRef::inline(table! { "a" => vec![1i64, 2, 3] });
     let r = read(
         &mut c,
         &inline

@@ -150,7 +150,7 @@ fn update_rows() {
             "(update {dept: (as (type dept) \"mgmt\") from: 'employees where: (== id 1)})",
         ),
         (
-            TableRef::inline(table! { "a" => vec![1i64, 2, 3] }.unwrap())
+            TableRef::inline(table! { "a" => vec![1i64, 2, 3] })
                 .update()
                 .set("a", col("a") * 10)
                 .filter(col("a").gt(1))
@@ -303,9 +303,9 @@ fn join_ungroup_and_ipcsave_rows() {
             "(asof-join ['sym 'ts] trades quotes)",
         ),
         (
-            TableRef::inline(table! { "sym" => Value::symbols(["a"]), "price" => vec![1.5] }.unwrap())
+            TableRef::inline(table! { "sym" => Value::symbols(["a"]), "price" => vec![1.5] })
                 .inner_join(
-                    TableRef::inline(table! { "sym" => Value::symbols(["a"]), "bid" => vec![1.0] }.unwrap()),
+                    TableRef::inline(table! { "sym" => Value::symbols(["a"]), "bid" => vec![1.0] }),
                     ["sym"],
                 )
                 .to_rayfall()

@@ -352,8 +352,7 @@ fn pure_conversions_without_a_server() {
         "a" => vec![1i64, 2],
         "s" => Value::symbols(["x", ""]),
         "l" => Value::List(vec![Value::from(vec![1i64, 2]), Value::from(vec![3i64])]),
-    }
-    .unwrap();
+    };
     #[derive(Deserialize, Debug, PartialEq)]
     struct Row {
         a: i32,
@@ -378,10 +377,9 @@ fn pure_conversions_without_a_server() {
         }
     );
     // Tuples by position, maps by name.
-    let tuples: Vec<(i64, String)> = typed::rows(
-        &rayforce_client::table! { "a" => vec![7i64], "b" => Value::symbols(["q"]) }.unwrap(),
-    )
-    .unwrap();
+    let tuples: Vec<(i64, String)> =
+        typed::rows(&rayforce_client::table! { "a" => vec![7i64], "b" => Value::symbols(["q"]) })
+            .unwrap();
     assert_eq!(tuples, [(7, "q".to_string())]);
     // An i64 that does not fit an i16 field is an error, not a wrap-around.
     #[derive(Deserialize, Debug)]
@@ -389,7 +387,7 @@ fn pure_conversions_without_a_server() {
     struct Small {
         a: i16,
     }
-    let big = rayforce_client::table! { "a" => vec![100_000i64] }.unwrap();
+    let big = rayforce_client::table! { "a" => vec![100_000i64] };
     assert!(typed::rows::<Small>(&big).is_err());
 }
 

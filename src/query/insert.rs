@@ -373,7 +373,7 @@ mod tests {
     fn direct_writes_equal_the_compiled_trees() {
         let t = || TableRef::named("t");
         let s = Value::symbol;
-        let table = crate::table! { "a" => vec![1i64], "b" => Value::symbols(["x"]) }.unwrap();
+        let table = crate::table! { "a" => vec![1i64], "b" => Value::symbols(["x"]) };
         let inserts = [
             t().insert().row([
                 Value::I64(1),

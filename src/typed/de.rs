@@ -45,7 +45,7 @@ impl From<DeError> for Error {
 ///     "qty" => vec![Some(1i64), None],
 ///     "name" => Value::symbols(["a", "b"]),
 ///     "px" => vec![1.5, 2.5],
-/// }.unwrap();
+/// };
 /// let rows: Vec<Row> = typed::rows(&t).unwrap();
 /// assert_eq!(rows[1], Row { name: "b".into(), px: 2.5, qty: None });
 /// ```

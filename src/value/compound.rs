@@ -236,17 +236,35 @@ impl Value {
 }
 
 /// Builds a [`Table`] value from `name => column` pairs; each column is anything that
-/// converts into a [`Value`] vector. Returns `Result<Table>` (columns must have equal
-/// lengths).
+/// converts into a [`Value`] vector. Columns of different lengths are a programming error
+/// and panic, as an out-of-range index does; [`try_table!`](crate::try_table) returns a
+/// `Result` instead.
 ///
 /// ```
 /// use rayforce_client::{table, Value};
-/// let t = table! { "id" => vec![1i64, 2], "sym" => Value::symbols(["a", "b"]) }.unwrap();
+/// let t = table! { "id" => vec![1i64, 2], "sym" => Value::symbols(["a", "b"]) };
 /// assert_eq!(t.num_rows(), 2);
 /// assert_eq!(Value::Table(t).to_rayfall().unwrap(), "(table ['id 'sym] (list [1 2] ['a 'b]))");
 /// ```
 #[macro_export]
 macro_rules! table {
+    ($($name:expr => $column:expr),* $(,)?) => {
+        match $crate::try_table! { $($name => $column),* } {
+            ::core::result::Result::Ok(t) => t,
+            ::core::result::Result::Err(e) => panic!("table!: {e}"),
+        }
+    };
+}
+
+/// [`table!`](crate::table) returning `Result<Table>`: an error when columns differ in
+/// length.
+///
+/// ```
+/// use rayforce_client::try_table;
+/// assert!(try_table! { "a" => vec![1i64, 2], "b" => vec![1i64] }.is_err());
+/// ```
+#[macro_export]
+macro_rules! try_table {
     ($($name:expr => $column:expr),* $(,)?) => {
         $crate::value::Table::new([$($name),*], vec![$($crate::Value::from($column)),*])
     };
