@@ -598,6 +598,8 @@ fn masked_aggregates_match_filtering_the_rows_first() {
             masked(col("salary")).avg().alias("mean"),
             masked(col("salary")).median().alias("mid"),
             masked(col("id")).count().alias("n"),
+            masked(col("salary")).first().alias("head"),
+            masked(col("salary")).last().alias("tail"),
         ]
     };
     let plain = || {
@@ -608,6 +610,8 @@ fn masked_aggregates_match_filtering_the_rows_first() {
             col("salary").avg().alias("mean"),
             col("salary").median().alias("mid"),
             col("id").count().alias("n"),
+            col("salary").first().alias("head"),
+            col("salary").last().alias("tail"),
         ]
     };
     // Ungrouped.
@@ -622,7 +626,7 @@ fn masked_aggregates_match_filtering_the_rows_first() {
     );
     let depts = syms(column(&by_rows, "dept"));
     let mask_depts = syms(column(&by_mask, "dept"));
-    for name in ["top", "low", "total", "mean", "mid", "n"] {
+    for name in ["top", "low", "total", "mean", "mid", "n", "head", "tail"] {
         for (i, d) in depts.iter().enumerate() {
             let j = mask_depts.iter().position(|x| x == d).unwrap();
             let want = column(&by_rows, name).get(i).unwrap();

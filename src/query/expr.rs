@@ -368,13 +368,14 @@ impl Expr {
     pub fn max(self) -> Expr {
         self.null_skipping_aggregate("max")
     }
-    /// `(first a)`.
+    /// `(first a)`: the first non-null value (the server's `first` skips nulls, so a masked
+    /// column is written as for `sum`).
     pub fn first(self) -> Expr {
-        unary("first", self)
+        self.null_skipping_aggregate("first")
     }
-    /// `(last a)`.
+    /// `(last a)`: the last non-null value (masked columns as for `first`).
     pub fn last(self) -> Expr {
-        unary("last", self)
+        self.null_skipping_aggregate("last")
     }
     /// `(med a)`.
     pub fn median(self) -> Expr {
