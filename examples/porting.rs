@@ -299,7 +299,25 @@ fn main() -> Result<()> {
         rayforce_client::query::read_splayed(&splayed),
         |v| rows(v) == 6,
     )?;
+    for day in ["2024.01.01", "2024.01.02"] {
+        let part = format!("{}/db/{day}/employees/", dir.display());
+        c.execute(&emp().write_splayed(&part)?)?;
+    }
+    let db = format!("{}/db/", dir.display());
+    port(
+        &mut c,
+        r#"Table.from_parted(path, "employees")"#,
+        rayforce_client::query::read_parted(&db, "employees"),
+        |v| rows(v) == 12,
+    )?;
     let _ = std::fs::remove_dir_all(&dir);
+    c.execute("(set ticks (table [ts] (list (+ 2024.01.01D00:00:00.000000000 [0]))))")?;
+    port(
+        &mut c,
+        r#"Table("ticks").select(ts=Column("ts").shift_tz(timezone(timedelta(hours=1))))"#,
+        TableRef::named("ticks").select([col("ts").shift_tz(3600).alias("ts")]),
+        |v| matches!(column(v, "ts"), Vector::Timestamp(t) if t[0].nanos() == 3_600_000_000_000 + rayforce_client::Timestamp::from_date_nanos(rayforce_client::Date::from_ymd(2024, 1, 1).unwrap(), 0).nanos()),
+    )?;
 
     // --- SQL ----------------------------------------------------------------------------------
     port(
@@ -337,10 +355,14 @@ fn main() -> Result<()> {
 
     println!("Not ported (and why):");
     for (construct, why) in [
-        ("Table.from_parted(path, name)", "needs a partitioned database on the server's disk; not exercised yet"),
-        ("Column.shift_tz(tz)", "a client-side time-zone offset added to timestamps; write `col(\"ts\") + offset_nanos`"),
-        ("Table.describe() / dtypes / shape", "client-side summaries; use `client.table_schema(name)` and `(count t)`"),
-        ("window_join with several right tables", "the 2.4.0 server silently drops the aggregates; compose one join per table"),
+        (
+            "Table.describe() / dtypes / shape",
+            "client-side summaries; use `client.table_schema(name)` and `(count t)`",
+        ),
+        (
+            "window_join with several right tables",
+            "the 2.4.0 server silently drops the aggregates; compose one join per table",
+        ),
     ] {
         println!("  {construct}: {why}");
     }

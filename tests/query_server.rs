@@ -833,6 +833,15 @@ fn plain_strings_fit_symbol_and_string_columns_alike() {
     let after = c.execute("people").unwrap();
     check(&after, &["a", "b"], &["new", "b's"]);
     assert_eq!(column(&after, "n").as_i64().unwrap(), [10, 20]);
+    // One row of atoms (an upsert sends them as one-element columns).
+    c.execute(&people().upsert(1).values([
+        ("name", Value::from("b")),
+        ("note", Value::from("atom")),
+        ("n", Value::I64(21)),
+    ]))
+    .unwrap();
+    let after = c.execute("people").unwrap();
+    check(&after, &["a", "b"], &["new", "atom"]);
 }
 
 /// concat, drop_columns, rename, cast, pivot and tables on disk (CSV, splayed), each one
@@ -895,7 +904,40 @@ fn reshaping_and_tables_on_disk() {
     c.execute(&t().write_splayed(&splayed).unwrap()).unwrap();
     let back = read(&mut c, &read_splayed(&splayed));
     assert!(same(&back, &original), "{back:?}");
+    // A partitioned table: one splayed table per date, read back with the date first.
+    for day in ["2024.01.01", "2024.01.02"] {
+        c.execute(
+            &t().write_splayed(&format!("{}/db/{day}/t/", dir.display()))
+                .unwrap(),
+        )
+        .unwrap();
+    }
+    let db = format!("{}/db/", dir.display());
+    assert_eq!(
+        read(&mut c, &rayforce_client::query::parted_tables(&db)),
+        Value::symbols(["t"])
+    );
+    let parted = read(&mut c, &rayforce_client::query::read_parted(&db, "t"));
+    assert_eq!(names(&parted), ["date", "k", "a", "b"]);
+    assert_eq!(column(&parted, "a").as_i64().unwrap(), [1, 2, 3, 1, 2, 3]);
     let _ = std::fs::remove_dir_all(&dir);
+
+    // Time-zone shift: UTC+1 moves every timestamp one hour on, keeping the type.
+    c.execute("(set ts (table [at] (list (+ 2024.01.01D00:00:00.000000000 [0 1]))))")
+        .unwrap();
+    let shifted = read(
+        &mut c,
+        &TableRef::named("ts").select([col("at").shift_tz(3600).alias("at")]),
+    );
+    match column(&shifted, "at") {
+        Vector::Timestamp(v) => {
+            assert_eq!(
+                v[0],
+                Timestamp::from_date_nanos(Date::from_ymd(2024, 1, 1).unwrap(), 3_600_000_000_000)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// An update of a copy returns the changed table and leaves the named table unchanged.

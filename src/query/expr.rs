@@ -407,6 +407,12 @@ impl Expr {
     pub fn xbar(self, bucket: impl IntoExpr) -> Expr {
         binary("xbar", self, bucket)
     }
+    /// Timestamps moved by a time-zone offset of `offset_seconds` east of UTC (UTC+1 is
+    /// `3600`): `(+ a offset_nanos)`, which stays a TIMESTAMP on the 2.4.0 server.
+    /// (rayforce-py's `shift_tz(tz)` takes a `tzinfo`; pass its fixed offset here.)
+    pub fn shift_tz(self, offset_seconds: i32) -> Expr {
+        binary("+", self, i64::from(offset_seconds) * 1_000_000_000)
+    }
     /// Moving sum over windows of `n` rows: `(msum n a)`.
     pub fn msum(self, n: i64) -> Expr {
         binary("msum", n.into_expr(), self)

@@ -80,17 +80,24 @@ impl InsertData {
         // `column`: the target column as an expression, for text values (see the module).
         // The caller's column vectors are written from their own buffers (a `Parts` sink
         // borrows the large ones: no copy at all).
+        // Text goes as (as (type (at t <column>)) v): this writes the head of that call.
+        let text_head = |buf: &mut Vec<u8>, t: &str, column: &dyn Fn() -> Value| -> Result<()> {
+            wire::encode_list_header(3, buf);
+            wire::encode_into(&Value::name("as"), buf)?;
+            let at = Value::call("at", [Value::name(t), column()]);
+            wire::encode_into(&Value::call("type", [at]), buf)
+        };
         let item = |out: &mut S, v: &'a Value, column: &dyn Fn() -> Value| -> Result<()> {
             if columns_only && v.is_atom() {
-                return wire::encode_into(&as_column(v), out.buf());
+                // An atom becomes a one-element column (owned, small: copied).
+                let owned = as_column(v);
+                if let (true, Some(t)) = (is_text(&owned), table) {
+                    text_head(out.buf(), t, column)?;
+                }
+                return wire::encode_into(&owned, out.buf());
             }
             if let (true, Some(t)) = (is_text(v), table) {
-                // (as (type (at t <column>)) v), with `v` encoded from the caller's value.
-                let buf = out.buf();
-                wire::encode_list_header(3, buf);
-                wire::encode_into(&Value::name("as"), buf)?;
-                let at = Value::call("at", [Value::name(t), column()]);
-                wire::encode_into(&Value::call("type", [at]), buf)?;
+                text_head(out.buf(), t, column)?;
                 return wire::encode_to(v, out);
             }
             match v {

@@ -30,7 +30,7 @@ mod update;
 pub use expr::{call, col, lit, raw, sym, Expr, IntoExpr, IntoValue, MAX_EXPR_DEPTH};
 pub use insert::{InsertData, InsertQuery, UpsertQuery};
 pub use join::{JoinKind, JoinQuery, WindowJoinQuery};
-pub use reshape::{read_csv, read_splayed};
+pub use reshape::{parted_tables, read_csv, read_parted, read_splayed};
 pub use select::{asc, desc, Columns, SelectQuery, SortKey};
 #[cfg(feature = "sql")]
 pub use sql::SqlQuery;

@@ -61,6 +61,21 @@ pub fn read_splayed(dir: &str) -> Query {
     Query::Value(Value::call(".db.splayed.get", [Value::from(dir)]))
 }
 
+/// Reads a partitioned table on the server: every `dir/<partition>/<name>/` splayed table,
+/// with the partition (e.g. a `date`) as the first column: `(.db.parted.get "dir/" 'name)`.
+/// Write the partitions with [`Query::write_splayed`] into `dir/2024.01.01/name/` etc.
+pub fn read_parted(dir: &str, name: &str) -> Query {
+    Query::Value(Value::call(
+        ".db.parted.get",
+        [Value::from(dir), Value::symbol(name)],
+    ))
+}
+
+/// The tables of a partitioned database on the server: `(.db.parted.tables "dir/")`.
+pub fn parted_tables(dir: &str) -> Query {
+    Query::Value(Value::call(".db.parted.tables", [Value::from(dir)]))
+}
+
 impl Query {
     /// The rows of `self` followed by those of `other` (same columns): `(concat a b)`.
     pub fn concat(self, other: impl Into<Query>) -> Query {
