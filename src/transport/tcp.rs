@@ -505,65 +505,21 @@ impl Transport for TcpTransport {
     }
 
     fn recv_value(&mut self, limits: &Limits) -> Result<(FrameHeader, Value)> {
-        self.start_reply_deadline();
-        let timeout = self.read_timeout;
-        let mut head = [0u8; HEADER_LEN];
-        self.reader
-            .read_exact(&mut head)
-            .map_err(|e| io_error(e, "read", &self.peer, timeout))?;
-        let protocol = |peer: &str, source| Error::Protocol {
-            addr: peer.to_string(),
-            source,
-        };
-        let header =
-            FrameHeader::decode(&head, self.max_frame_size).map_err(|e| protocol(&self.peer, e))?;
-        if header.is_compressed() {
-            let mut payload = Vec::new();
-            (&mut self.reader)
-                .take(header.size)
-                .read_to_end(&mut payload)
-                .map_err(|e| io_error(e, "read", &self.peer, timeout))?;
-            let frame = Frame { header, payload };
-            let value = frame.value(limits).map_err(|e| protocol(&self.peer, e))?;
-            return Ok((header, value));
-        }
-        let decoded = match self
-            .progress
-            .as_mut()
-            .filter(|_| header.size >= PROGRESS_ABOVE)
-        {
-            Some(report) => {
-                report(Progress {
-                    direction: Direction::Receiving,
-                    done: 0,
-                    total: header.size,
-                });
-                let mut counting = Counting {
-                    inner: &mut self.reader,
-                    report,
-                    done: 0,
-                    total: header.size,
-                    reported: 0,
-                };
-                wire::decode_stream(&mut counting, header.size, limits)
-            }
-            None => wire::decode_stream(&mut self.reader, header.size, limits),
-        };
-        match decoded {
-            Ok(value) => Ok((header, value)),
-            Err(StreamError::Io(e)) => Err(io_error(e, "read", &self.peer, timeout)),
-            Err(StreamError::Decode(crate::DecodeError::Truncated { .. }))
-                if self.reader.buffer().is_empty() && !self.is_open() =>
-            {
-                Err(Error::ConnectionLost {
-                    addr: self.peer.clone(),
-                    reason: "the server closed the connection in the middle of a reply".into(),
-                })
-            }
-            Err(StreamError::Decode(e)) => Err(protocol(&self.peer, e)),
-        }
+        let mut value = None;
+        let header = self.recv_with(limits, &mut |_, reader, size| {
+            let mut reader = reader;
+            value = Some(wire::decode_stream(&mut reader, size, limits)?);
+            Ok(())
+        })?;
+        Ok((
+            header,
+            value.expect("a frame decoded without error has a value"),
+        ))
     }
 
+    /// One frame: the header under the reply deadline, then the payload handed to
+    /// `decode` straight from the socket's reader (counting progress when asked for); a
+    /// compressed payload is read whole and decompressed first.
     fn recv_with(&mut self, limits: &Limits, decode: &mut DecodeFn<'_>) -> Result<FrameHeader> {
         self.start_reply_deadline();
         let timeout = self.read_timeout;
@@ -590,11 +546,40 @@ impl Transport for TcpTransport {
             decode(header, &mut &plain[..], plain.len() as u64)
         } else {
             let mut limited = (&mut self.reader).take(header.size);
-            decode(header, &mut limited, header.size)
+            match self
+                .progress
+                .as_mut()
+                .filter(|_| header.size >= PROGRESS_ABOVE)
+            {
+                Some(report) => {
+                    report(Progress {
+                        direction: Direction::Receiving,
+                        done: 0,
+                        total: header.size,
+                    });
+                    let mut counting = Counting {
+                        inner: &mut limited,
+                        report,
+                        done: 0,
+                        total: header.size,
+                        reported: 0,
+                    };
+                    decode(header, &mut counting, header.size)
+                }
+                None => decode(header, &mut limited, header.size),
+            }
         };
         match result {
             Ok(()) => Ok(header),
             Err(StreamError::Io(e)) => Err(io_error(e, "read", &self.peer, timeout)),
+            Err(StreamError::Decode(crate::DecodeError::Truncated { .. }))
+                if self.reader.buffer().is_empty() && !self.is_open() =>
+            {
+                Err(Error::ConnectionLost {
+                    addr: self.peer.clone(),
+                    reason: "the server closed the connection in the middle of a reply".into(),
+                })
+            }
             Err(StreamError::Decode(e)) => Err(protocol(&self.peer, e)),
         }
     }
