@@ -520,3 +520,29 @@ fn some_of_a_null_sentinel_is_refused_naming_the_field() {
     c.insert_rows("everything", &rows).unwrap();
     assert_eq!(c.execute("(count everything)").unwrap(), Value::I64(3));
 }
+
+/// A user's own type named `Date` is an ordinary newtype to the typed-row codec: the SDK's
+/// temporal types are recognized by private serde markers, not by their names.
+#[test]
+fn a_user_type_named_date_is_not_taken_for_a_rayforce_date() {
+    mod mine {
+        #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq, Clone)]
+        pub struct Date(pub String);
+    }
+    #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq, Clone)]
+    struct Row {
+        label: mine::Date,
+        when: rayforce_client::Date,
+    }
+    let (_server, mut client) = common::connected();
+    client
+        .execute("(set days (table [label when] (list (as 'SYMBOL []) (as 'DATE []))))")
+        .unwrap();
+    let rows = vec![Row {
+        label: mine::Date("pay day".into()),
+        when: rayforce_client::Date::from_ymd(2024, 5, 31).unwrap(),
+    }];
+    client.insert_rows("days", &rows).unwrap();
+    let back: Vec<Row> = client.fetch(&"days").unwrap();
+    assert_eq!(back, rows);
+}

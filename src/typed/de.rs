@@ -673,9 +673,9 @@ impl<'de> de::Deserializer<'de> for CellDe<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        match name {
-            "Date" | "Time" | "Timestamp" | "Guid" => self.go(Want::Newtype(name), visitor),
-            _ => visitor.visit_newtype_struct(self),
+        match crate::value::temporal::marker::kind(name) {
+            Some(kind) => self.go(Want::Newtype(kind), visitor),
+            None => visitor.visit_newtype_struct(self),
         }
     }
 
@@ -832,7 +832,10 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        match (self.0, name) {
+        match (
+            self.0,
+            crate::value::temporal::marker::kind(name).unwrap_or(""),
+        ) {
             (Value::Date(d), "Date") => visitor.visit_newtype_struct(d.0.into_deserializer()),
             (Value::Time(t), "Time") => visitor.visit_newtype_struct(t.0.into_deserializer()),
             (Value::Timestamp(t), "Timestamp") => {

@@ -526,15 +526,20 @@ impl ser::Serializer for CellSer {
         v: &V,
     ) -> Result<Value, SerError> {
         let inner = v.serialize(CellSer)?;
-        Ok(match (name, inner) {
-            ("Date", Value::I32(n)) => Value::Date(Date(n)),
-            ("Time", Value::I32(n)) => Value::Time(Time(n)),
-            ("Timestamp", Value::I64(n)) => Value::Timestamp(Timestamp(n)),
-            ("Guid", Value::Vector(Vector::U8(b))) if b.len() == 16 => {
-                Value::Guid(Guid(b.try_into().expect("16 bytes")))
-            }
-            (_, other) => other,
-        })
+        Ok(
+            match (
+                crate::value::temporal::marker::kind(name).unwrap_or(""),
+                inner,
+            ) {
+                ("Date", Value::I32(n)) => Value::Date(Date(n)),
+                ("Time", Value::I32(n)) => Value::Time(Time(n)),
+                ("Timestamp", Value::I64(n)) => Value::Timestamp(Timestamp(n)),
+                ("Guid", Value::Vector(Vector::U8(b))) if b.len() == 16 => {
+                    Value::Guid(Guid(b.try_into().expect("16 bytes")))
+                }
+                (_, other) => other,
+            },
+        )
     }
     fn serialize_newtype_variant<V: ?Sized + Serialize>(
         self,

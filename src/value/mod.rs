@@ -7,7 +7,7 @@
 mod compound;
 mod convert;
 mod display;
-mod temporal;
+pub(crate) mod temporal;
 mod text;
 mod vector;
 

@@ -355,11 +355,33 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// The serde name of each Rayforce newtype: a private marker (the `serde_json::RawValue`
+/// technique), so the typed-row codec recognizes these types and never a user's own type
+/// that happens to be called `Date`. Other serializers see an ordinary newtype.
+pub(crate) mod marker {
+    pub const DATE: &str = "$rayforce_client::Date";
+    pub const TIME: &str = "$rayforce_client::Time";
+    pub const TIMESTAMP: &str = "$rayforce_client::Timestamp";
+    pub const GUID: &str = "$rayforce_client::Guid";
+
+    /// The Rayforce type a serde newtype name marks (`"Date"`, `"Time"`, `"Timestamp"`,
+    /// `"Guid"`), if it is one of the markers.
+    pub fn kind(name: &str) -> Option<&'static str> {
+        match name {
+            DATE => Some("Date"),
+            TIME => Some("Time"),
+            TIMESTAMP => Some("Timestamp"),
+            GUID => Some("Guid"),
+            _ => None,
+        }
+    }
+}
+
 macro_rules! serde_newtype {
-    ($($t:ident($inner:ty)),*) => {$(
+    ($($t:ident($inner:ty) = $marker:expr),*) => {$(
         impl serde::Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_newtype_struct(stringify!($t), &self.0)
+                s.serialize_newtype_struct($marker, &self.0)
             }
         }
         impl<'de> serde::Deserialize<'de> for $t {
@@ -380,12 +402,16 @@ macro_rules! serde_newtype {
                         <$inner>::try_from(n).map($t).map_err(E::custom)
                     }
                 }
-                d.deserialize_newtype_struct(stringify!($t), V)
+                d.deserialize_newtype_struct($marker, V)
             }
         }
     )*};
 }
-serde_newtype!(Date(i32), Time(i32), Timestamp(i64));
+serde_newtype!(
+    Date(i32) = marker::DATE,
+    Time(i32) = marker::TIME,
+    Timestamp(i64) = marker::TIMESTAMP
+);
 
 impl serde::Serialize for Guid {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -395,7 +421,7 @@ impl serde::Serialize for Guid {
                 s.serialize_bytes(self.0)
             }
         }
-        s.serialize_newtype_struct("Guid", &Bytes(&self.0))
+        s.serialize_newtype_struct(marker::GUID, &Bytes(&self.0))
     }
 }
 
@@ -420,7 +446,7 @@ impl<'de> serde::Deserialize<'de> for Guid {
                 s.parse().map_err(E::custom)
             }
         }
-        d.deserialize_newtype_struct("Guid", V)
+        d.deserialize_newtype_struct(marker::GUID, V)
     }
 }
 
