@@ -131,10 +131,8 @@ fn pipelined_requests_come_back_in_order() {
 
 #[test]
 fn connection_refused_names_the_address() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let closed = common::closed_port();
+    let port = closed.port;
     let err = Client::connect("127.0.0.1", port).unwrap_err();
     assert!(matches!(err, Error::ConnectionRefused { .. }), "{err:?}");
     assert!(

@@ -191,7 +191,8 @@ fn backoff_is_bounded_and_jittered() {
 /// the connection error, in bounded time.
 #[test]
 fn a_server_that_stays_down_is_a_clear_error() {
-    let port = free_port();
+    let closed = common::closed_port();
+    let port = closed.port;
     let policy = ReconnectPolicy::new(Duration::from_millis(10), Duration::from_millis(40), 5);
     let mut c = ReconnectingClient::new(Client::builder("127.0.0.1", port), policy);
     let start = std::time::Instant::now();

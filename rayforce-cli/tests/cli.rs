@@ -165,14 +165,26 @@ fn scripts_on_stdin_run_in_order_and_stop_at_the_first_error() {
 
 #[test]
 fn connection_failures_exit_with_two() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port bound but never listening: it refuses, and no parallel test can take it.
+    // SAFETY: plain socket calls on a descriptor owned here and closed below.
+    let (fd, port) = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), len),
+            0
+        );
+        libc::getsockname(fd, (&mut addr as *mut libc::sockaddr_in).cast(), &mut len);
+        (fd, u16::from_be(addr.sin_port))
+    };
     let o = run(&["--port", &port.to_string(), "-c", "1"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
+    // SAFETY: closes the descriptor opened above.
+    unsafe { libc::close(fd) };
     let o = run(&["rayforce://localhost?colour=blue", "-c", "1"], None);
     assert_eq!(o.status.code(), Some(2));
     assert!(

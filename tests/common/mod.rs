@@ -57,3 +57,50 @@ pub fn slow_query() -> String {
 /// well under the ~6 s it takes to finish.
 #[allow(dead_code)]
 pub const CANCELLED_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A loopback port that refuses connections for as long as the guard lives: a socket bound
+/// to it but never listening holds the port, so no other test's server can take it
+/// (dropping a listener and hoping the port stays free races with parallel tests).
+#[allow(dead_code)]
+pub struct ClosedPort {
+    fd: i32,
+    pub port: u16,
+}
+
+#[allow(dead_code)]
+pub fn closed_port() -> ClosedPort {
+    // SAFETY: plain socket calls on a descriptor this function owns; `addr` and `len` outlive
+    // the calls that write them.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0, "socket");
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        addr.sin_port = 0;
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(
+            libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), len),
+            0,
+            "bind"
+        );
+        let mut bound: libc::sockaddr_in = std::mem::zeroed();
+        let mut bound_len = len;
+        libc::getsockname(
+            fd,
+            (&mut bound as *mut libc::sockaddr_in).cast(),
+            &mut bound_len,
+        );
+        ClosedPort {
+            fd,
+            port: u16::from_be(bound.sin_port),
+        }
+    }
+}
+
+impl Drop for ClosedPort {
+    fn drop(&mut self) {
+        // SAFETY: closes the descriptor `closed_port` opened.
+        unsafe { libc::close(self.fd) };
+    }
+}
