@@ -546,3 +546,39 @@ fn a_user_type_named_date_is_not_taken_for_a_rayforce_date() {
     let back: Vec<Row> = client.fetch(&"days").unwrap();
     assert_eq!(back, rows);
 }
+
+/// serde's own field matching decides which column feeds which field: aliases and
+/// `rename_all` work (fields are matched by name, not by position in serde's field list).
+#[test]
+fn serde_aliases_and_renames_match_columns_by_name() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Aliased {
+        #[serde(alias = "px_old")]
+        px: f64,
+        qty: i64,
+    }
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[serde(rename_all = "UPPERCASE")]
+    struct Shouting {
+        sym: String,
+        qty: i64,
+    }
+    let (_server, mut client) = common::connected();
+    let aliased: Vec<Aliased> = client
+        .fetch(&"(table [px_old qty] (list [1.5 2.5] [1 2]))")
+        .unwrap();
+    assert_eq!(
+        aliased,
+        [Aliased { px: 1.5, qty: 1 }, Aliased { px: 2.5, qty: 2 }]
+    );
+    let direct: Vec<Aliased> = client.fetch(&"(table [qty px] (list [3] [4.5]))").unwrap();
+    assert_eq!(direct, [Aliased { px: 4.5, qty: 3 }]);
+    let shouting: Vec<Shouting> = client.fetch(&"(table [SYM QTY] (list ['a] [7]))").unwrap();
+    assert_eq!(
+        shouting,
+        [Shouting {
+            sym: "a".into(),
+            qty: 7
+        }]
+    );
+}

@@ -15,6 +15,11 @@ use std::fmt;
 #[derive(Debug)]
 pub struct DeError(String);
 
+thread_local! {
+    /// The field serde last reported missing on this thread (read by [`check`]).
+    static MISSING: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
 impl fmt::Display for DeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -26,6 +31,10 @@ impl std::error::Error for DeError {}
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> DeError {
         DeError(msg.to_string())
+    }
+    fn missing_field(field: &'static str) -> DeError {
+        MISSING.with(|m| m.set(Some(field)));
+        DeError(format!("missing field `{field}`"))
     }
 }
 
@@ -68,12 +77,24 @@ pub fn rows<T: DeserializeOwned>(table: &Table) -> Result<Vec<T>> {
 /// every mismatch is reported in one [`Error::Schema`].
 pub fn check<T: DeserializeOwned>(table: &Table) -> Result<()> {
     let probe = Probe::default();
-    let result = T::deserialize(RowDe {
-        table,
-        row: None,
-        probe: Some(&probe),
-        cache: None,
-    });
+    // serde reports a required field whose column (and every alias) is absent, one at a
+    // time: each such field is then visited as absent, so it is recorded with the type it
+    // wants, until serde finds no more.
+    let result = loop {
+        MISSING.with(|m| m.set(None));
+        let result = T::deserialize(RowDe {
+            table,
+            row: None,
+            probe: Some(&probe),
+            cache: None,
+        });
+        match (&result, MISSING.with(|m| m.take())) {
+            (Err(_), Some(field)) if !probe.absent.borrow().contains(&field) => {
+                probe.absent.borrow_mut().push(field);
+            }
+            _ => break result,
+        }
+    };
     let mismatches = probe.mismatches.into_inner();
     if !mismatches.is_empty() {
         return Err(Error::Schema { mismatches });
@@ -91,6 +112,8 @@ pub fn value<T: DeserializeOwned>(v: &Value) -> Result<T> {
 #[derive(Default)]
 struct Probe {
     mismatches: RefCell<Vec<ColumnMismatch>>,
+    /// Fields serde reported missing: visited as absent columns on the next pass.
+    absent: RefCell<Vec<&'static str>>,
 }
 
 impl Probe {
@@ -538,12 +561,18 @@ impl<'de> de::MapAccess<'de> for RowMap<'de> {
             let i = self.next;
             self.next += 1;
             let column = self.indices[i];
-            // Absent columns are left out while decoding (serde then treats Option fields as
-            // None and reports others); while probing they are visited to be recorded.
-            if column.is_some() || self.de.probe.is_some() {
+            // Absent columns are left out (serde then makes Option fields None and reports
+            // the others missing). The key is the column's name, so serde's own matching
+            // (renames, aliases: `fields` lists aliases too) picks the field.
+            let visit_absent = self
+                .de
+                .probe
+                .is_some_and(|p| p.absent.borrow().contains(&self.fields[i]));
+            if column.is_some() || visit_absent {
                 self.current = Some((self.fields[i], column));
-                // Derived field identifiers accept their index: no string matching per row.
-                return seed.deserialize((i as u64).into_deserializer()).map(Some);
+                return seed
+                    .deserialize(de::value::BorrowedStrDeserializer::new(self.fields[i]))
+                    .map(Some);
             }
         }
         Ok(None)
