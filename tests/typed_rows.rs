@@ -582,3 +582,56 @@ fn serde_aliases_and_renames_match_columns_by_name() {
         }]
     );
 }
+
+/// Types that validate their values decode valid data: the schema check reads real rows
+/// (or, for an empty result, accepts the columns without running the type on invented
+/// values).
+#[test]
+fn validating_types_decode_valid_data() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Order {
+        id: std::num::NonZeroI64,
+        qty: Option<std::num::NonZeroU32>,
+    }
+    let (_server, mut client) = common::connected();
+    let orders: Vec<Order> = client
+        .fetch(&"(table [id qty] (list [7 8] [3 0Nl]))")
+        .unwrap();
+    assert_eq!(orders[0].id.get(), 7);
+    assert_eq!(orders[1].qty, None);
+    let none: Vec<Order> = client
+        .fetch(&"(table [id qty] (list (as 'I64 []) (as 'I64 [])))")
+        .unwrap();
+    assert!(none.is_empty());
+    // A zero is still refused: by the type, on real data.
+    assert!(client
+        .fetch::<Order, _>(&"(table [id qty] (list [0] [1]))")
+        .is_err());
+}
+
+/// `#[serde(flatten)]` works: a flattened struct takes its fields from the same row.
+#[test]
+fn flattened_fields_come_from_the_same_row() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Price {
+        bid: f64,
+        ask: f64,
+    }
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Quote {
+        sym: String,
+        #[serde(flatten)]
+        price: Price,
+    }
+    let (_server, mut client) = common::connected();
+    let quotes: Vec<Quote> = client
+        .fetch(&"(table [sym bid ask] (list ['a 'b] [1.0 2.0] [1.5 2.5]))")
+        .unwrap();
+    assert_eq!(
+        quotes[1],
+        Quote {
+            sym: "b".into(),
+            price: Price { bid: 2.0, ask: 2.5 }
+        }
+    );
+}
