@@ -368,3 +368,36 @@ mod async_client {
         assert!(err.to_string().contains("no request was waiting"), "{err}");
     }
 }
+
+/// A server that pushes ASYNC frames without end and never answers: the request still
+/// ends at its deadline (pushed frames do not extend it), and the push buffer stays
+/// bounded.
+#[test]
+fn endless_pushes_do_not_hold_a_request_past_its_deadline() {
+    let port = fake_server(|mut s| {
+        read_request(&mut s);
+        let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
+        let mut frame = FrameHeader::new(MsgType::Async, payload.len() as u64)
+            .encode()
+            .to_vec();
+        frame.extend_from_slice(&payload);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            // A flood: many frames per write, so the client always has one buffered.
+            if s.write_all(&frame.repeat(64)).is_err() {
+                return;
+            }
+        }
+    });
+    let mut client = Client::builder("127.0.0.1", port)
+        .read_timeout(Some(Duration::from_millis(500)))
+        .cancel_grace(Duration::from_millis(200))
+        .push_buffer(16)
+        .connect()
+        .unwrap();
+    let start = Instant::now();
+    let err = client.execute("1").unwrap_err();
+    let took = start.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+}

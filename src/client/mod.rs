@@ -382,7 +382,10 @@ impl Client {
     ) -> Result<T> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            if !self.guard(|t| t.wait_readable(deadline))? {
+            // Checked before every frame: a server that keeps pushing frames other than the
+            // reply cannot hold the request past its deadline.
+            let passed = deadline.is_some_and(|d| Instant::now() >= d);
+            if passed || !self.guard(|t| t.wait_readable(deadline))? {
                 return Err(self.expire(timeout.unwrap_or_default()));
             }
             if let Some(reply) = receive(self)? {
@@ -458,7 +461,7 @@ impl Client {
         let addr = self.peer().to_string();
         if self.flight.interrupt() {
             let grace = Instant::now() + self.settings.cancel_grace;
-            loop {
+            while Instant::now() < grace {
                 match self.guard(|t| t.wait_readable(Some(grace))) {
                     Ok(true) => match self.recv_frame() {
                         Ok(Some(_)) => {
