@@ -207,7 +207,8 @@ impl Client {
         self.check_state()?;
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            if !self.guard(|t| t.wait_readable(deadline))? {
+            let passed = deadline.is_some_and(|d| Instant::now() >= d);
+            if passed || !self.guard(|t| t.wait_readable(deadline))? {
                 return Ok(None);
             }
             if self.recv_frame()?.is_some() {
