@@ -401,3 +401,35 @@ fn endless_pushes_do_not_hold_a_request_past_its_deadline() {
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(took < Duration::from_millis(1500), "took {took:?}");
 }
+
+/// A server that floods pushed frames from the moment the connection opens: requests are
+/// still sent and time out at their deadline instead of waiting for the flood to end.
+#[test]
+fn a_flood_before_the_first_request_does_not_keep_it_from_being_sent() {
+    let port = fake_server(|mut s| {
+        let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
+        let mut frame = FrameHeader::new(MsgType::Async, payload.len() as u64)
+            .encode()
+            .to_vec();
+        frame.extend_from_slice(&payload);
+        let flood = frame.repeat(256);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if s.write_all(&flood).is_err() {
+                return;
+            }
+        }
+    });
+    let mut client = Client::builder("127.0.0.1", port)
+        .read_timeout(Some(Duration::from_millis(500)))
+        .cancel_grace(Duration::from_millis(200))
+        .push_buffer(16)
+        .connect()
+        .unwrap();
+    thread::sleep(Duration::from_millis(200)); // let the flood fill the socket
+    let start = Instant::now();
+    let err = client.execute("1").unwrap_err();
+    let took = start.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(took < Duration::from_millis(2000), "took {took:?}");
+}

@@ -53,6 +53,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trace::RequestSpan;
 
+/// At most this many waiting frames (pushed messages) are taken in before a request is sent.
+const MAX_FRAMES_BEFORE_A_REQUEST: usize = 1024;
+
 /// How long a client waits for the answer to a request it cancelled because its deadline
 /// passed, before giving the connection up (default of
 /// [`ClientBuilder::cancel_grace`]).
@@ -326,7 +329,12 @@ impl Client {
     /// error, never handed out as the next request's reply).
     fn ensure_ready(&mut self) -> Result<()> {
         self.check_state()?;
-        while self.transport.has_unread_input() {
+        // Bounded, so a server that never stops pushing cannot keep a request from being
+        // sent: what is left is taken in while the reply is awaited.
+        for _ in 0..MAX_FRAMES_BEFORE_A_REQUEST {
+            if !self.transport.has_unread_input() {
+                break;
+            }
             if self.recv_frame()?.is_some() {
                 return Err(self.protocol_error(DecodeError::UnsolicitedReply));
             }
