@@ -24,6 +24,11 @@ trait Api: Sized {
     fn execute(&mut self, request: &dyn Request) -> Result<Value>;
     fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>>;
     fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>>;
+    fn fetch_one<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<T>;
+    fn fetch_optional<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        request: &dyn Request,
+    ) -> Result<Option<T>>;
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()>;
     fn is_alive(&mut self) -> bool;
     fn tables(&mut self) -> Result<Vec<String>>;
@@ -50,6 +55,15 @@ impl Api for Client {
     }
     fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
         Client::fetch(self, request)
+    }
+    fn fetch_one<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<T> {
+        Client::fetch_one(self, request)
+    }
+    fn fetch_optional<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        request: &dyn Request,
+    ) -> Result<Option<T>> {
+        Client::fetch_optional(self, request)
     }
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
         Client::insert_rows(self, table, rows)
@@ -105,6 +119,15 @@ impl Api for Async {
     fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
         self.rt.block_on(self.client.fetch(request))
     }
+    fn fetch_one<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<T> {
+        self.rt.block_on(self.client.fetch_one(request))
+    }
+    fn fetch_optional<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        request: &dyn Request,
+    ) -> Result<Option<T>> {
+        self.rt.block_on(self.client.fetch_optional(request))
+    }
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
         self.rt.block_on(self.client.insert_rows(table, rows))
     }
@@ -140,7 +163,7 @@ impl Api for Async {
     }
 }
 
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 struct Trade {
     id: i64,
     sym: String,
@@ -214,6 +237,26 @@ fn behaves_on_the_real_server<C: Api>() {
         .fetch(&TableRef::named("trades").select(["id", "sym", "px"]))
         .unwrap();
     assert_eq!(back, rows);
+    let by_id = |id: i64| {
+        TableRef::named("trades")
+            .select(["id", "sym", "px"])
+            .filter(col("id").eq(id))
+    };
+    assert_eq!(c.fetch_one::<Trade>(&by_id(2)).unwrap(), rows[1]);
+    assert!(matches!(
+        c.fetch_one::<Trade>(&by_id(9)),
+        Err(Error::Row(_))
+    ));
+    assert_eq!(c.fetch_optional::<Trade>(&by_id(9)).unwrap(), None);
+    assert_eq!(
+        c.fetch_optional::<Trade>(&by_id(1)).unwrap(),
+        Some(rows[0].clone())
+    );
+    let all = TableRef::named("trades").select(["id", "sym", "px"]);
+    assert!(matches!(
+        c.fetch_optional::<Trade>(&all),
+        Err(Error::Row(_))
+    ));
 }
 
 #[test]

@@ -73,6 +73,22 @@ pub(super) mod ops {
         Ok(TableRef::named(table).upsert(key_columns).values(columns))
     }
 
+    /// The only row of `rows`, or an error naming how many there were.
+    pub fn only<T>(mut rows: Vec<T>) -> Result<T> {
+        match rows.len() {
+            1 => Ok(rows.pop().expect("one row")),
+            n => Err(Error::Row(format!("expected exactly one row, got {n}"))),
+        }
+    }
+
+    /// The row of `rows` if there is one; more than one is an error.
+    pub fn at_most_one<T>(mut rows: Vec<T>) -> Result<Option<T>> {
+        match rows.len() {
+            0 | 1 => Ok(rows.pop()),
+            n => Err(Error::Row(format!("expected at most one row, got {n}"))),
+        }
+    }
+
     /// The request that lists the server's tables: the names in its global environment
     /// (`env 0`) whose value is a table, evaluated on the server (no table travels).
     pub fn tables_query() -> &'static str {
@@ -164,6 +180,20 @@ impl Client {
         crate::typed::rows(&ops::table(self.execute(query)?)?)
     }
 
+    /// Runs a query whose result has exactly one row and decodes it into `T` (by column
+    /// name); zero or several rows are an [`Error::Row`](crate::Error::Row).
+    pub fn fetch_one<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {
+        ops::only(self.fetch(query)?)
+    }
+
+    /// Runs a query whose result has at most one row: `None` when it has none.
+    pub fn fetch_optional<T: DeserializeOwned, Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+    ) -> Result<Option<T>> {
+        ops::at_most_one(self.fetch(query)?)
+    }
+
     /// Runs a query and decodes the result table into a `#[derive(RayTable)]` struct,
     /// column by column (faster than [`fetch`](Self::fetch), which goes through serde).
     ///
@@ -243,6 +273,22 @@ impl super::AsyncClient {
         query: &Q,
     ) -> Result<Vec<T>> {
         crate::typed::rows(&ops::table(self.execute(query).await?)?)
+    }
+
+    /// As [`Client::fetch_one`].
+    pub async fn fetch_one<T: DeserializeOwned, Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+    ) -> Result<T> {
+        ops::only(self.fetch(query).await?)
+    }
+
+    /// As [`Client::fetch_optional`].
+    pub async fn fetch_optional<T: DeserializeOwned, Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+    ) -> Result<Option<T>> {
+        ops::at_most_one(self.fetch(query).await?)
     }
 
     /// As [`Client::fetch_rows`].
