@@ -29,6 +29,10 @@ trait Api: Sized {
         &mut self,
         request: &dyn Request,
     ) -> Result<Option<T>>;
+    fn fetch_column<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        request: &dyn Request,
+    ) -> Result<Vec<T>>;
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()>;
     fn is_alive(&mut self) -> bool;
     fn tables(&mut self) -> Result<Vec<String>>;
@@ -64,6 +68,12 @@ impl Api for Client {
         request: &dyn Request,
     ) -> Result<Option<T>> {
         Client::fetch_optional(self, request)
+    }
+    fn fetch_column<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        request: &dyn Request,
+    ) -> Result<Vec<T>> {
+        Client::fetch_column(self, request)
     }
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
         Client::insert_rows(self, table, rows)
@@ -127,6 +137,12 @@ impl Api for Async {
         request: &dyn Request,
     ) -> Result<Option<T>> {
         self.rt.block_on(self.client.fetch_optional(request))
+    }
+    fn fetch_column<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        request: &dyn Request,
+    ) -> Result<Vec<T>> {
+        self.rt.block_on(self.client.fetch_column(request))
     }
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
         self.rt.block_on(self.client.insert_rows(table, rows))
@@ -257,6 +273,13 @@ fn behaves_on_the_real_server<C: Api>() {
         c.fetch_optional::<Trade>(&all),
         Err(Error::Row(_))
     ));
+    let syms: Vec<String> = c
+        .fetch_column(&TableRef::named("trades").select(["sym"]))
+        .unwrap();
+    assert_eq!(syms, ["a", "b c"]);
+    let ids: Vec<i64> = c.fetch_column(&"(at trades 'id)").unwrap();
+    assert_eq!(ids, [1, 2]);
+    assert!(matches!(c.fetch_column::<i64>(&all), Err(Error::Row(_))));
 }
 
 #[test]

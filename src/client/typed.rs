@@ -81,6 +81,22 @@ pub(super) mod ops {
         }
     }
 
+    /// The values of a one-column result (a table with one column, or a vector or list),
+    /// decoded into `T` each.
+    pub fn column<T: serde::de::DeserializeOwned>(v: Value) -> Result<Vec<T>> {
+        let column = match v {
+            Value::Table(t) if t.num_columns() == 1 => t.columns()[0].clone(),
+            Value::Table(t) => {
+                return Err(Error::Row(format!(
+                    "expected one column, got {}",
+                    t.num_columns()
+                )))
+            }
+            other => other,
+        };
+        crate::typed::value(&column)
+    }
+
     /// The row of `rows` if there is one; more than one is an error.
     pub fn at_most_one<T>(mut rows: Vec<T>) -> Result<Option<T>> {
         match rows.len() {
@@ -186,6 +202,16 @@ impl Client {
         ops::only(self.fetch(query)?)
     }
 
+    /// Runs a query whose result is one column (or a vector) and decodes its values:
+    /// `fetch_column::<f64>("(at trades 'price)")`. For fixed-width columns kept across
+    /// calls see [`fetch_column_into`](Self::fetch_column_into).
+    pub fn fetch_column<T: DeserializeOwned, Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+    ) -> Result<Vec<T>> {
+        ops::column(self.execute(query)?)
+    }
+
     /// Runs a query whose result has at most one row: `None` when it has none.
     pub fn fetch_optional<T: DeserializeOwned, Q: Request + ?Sized>(
         &mut self,
@@ -281,6 +307,14 @@ impl super::AsyncClient {
         query: &Q,
     ) -> Result<T> {
         ops::only(self.fetch(query).await?)
+    }
+
+    /// As [`Client::fetch_column`].
+    pub async fn fetch_column<T: DeserializeOwned, Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+    ) -> Result<Vec<T>> {
+        ops::column(self.execute(query).await?)
     }
 
     /// As [`Client::fetch_optional`].
