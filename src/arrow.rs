@@ -242,47 +242,37 @@ fn with_sentinel<T: ArrowPrimitiveType>(
     values
 }
 
-/// Text items of a string-like array (`None` for nulls).
-fn text_items(name: &str, array: &dyn Array) -> Result<Vec<Option<String>>> {
-    let items: Vec<Option<String>> = match array.data_type() {
-        DataType::Utf8 => array
-            .as_string::<i32>()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect(),
-        DataType::LargeUtf8 => array
-            .as_string::<i64>()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect(),
+/// A string-like array as a text column (nulls become empty items), each string copied
+/// once, straight from the Arrow buffers.
+fn text_column(name: &str, array: &dyn Array) -> Result<TextColumn> {
+    fn collect<'a>(items: impl ExactSizeIterator<Item = Option<&'a str>>) -> TextColumn {
+        let mut column = TextColumn::with_capacity(items.len(), 0);
+        for item in items {
+            column.push(item.unwrap_or_default());
+        }
+        column
+    }
+    Ok(match array.data_type() {
+        DataType::Utf8 => collect(array.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => collect(array.as_string::<i64>().iter()),
         DataType::Dictionary(_, value)
             if matches!(**value, DataType::Utf8 | DataType::LargeUtf8) =>
         {
             let dict = array.as_any_dictionary();
-            let values = text_items(name, dict.values().as_ref())?;
-            dict.normalized_keys()
-                .into_iter()
-                .enumerate()
-                .map(|(i, k)| {
-                    if dict.keys().is_null(i) {
-                        None
-                    } else {
-                        values.get(k).cloned().flatten()
-                    }
-                })
-                .collect()
+            let values = text_column(name, dict.values().as_ref())?;
+            let keys = dict.normalized_keys();
+            let mut column = TextColumn::with_capacity(keys.len(), 0);
+            for (i, k) in keys.into_iter().enumerate() {
+                let item = match dict.keys().is_null(i) {
+                    true => &[][..],
+                    false => values.get(k).unwrap_or_default(),
+                };
+                column.push(item);
+            }
+            column
         }
         other => return Err(unsupported(name, other)),
-    };
-    Ok(items)
-}
-
-fn text_column(items: Vec<Option<String>>) -> TextColumn {
-    let mut column = TextColumn::with_capacity(items.len(), 0);
-    for item in items {
-        column.push(item.unwrap_or_default());
-    }
-    column
+    })
 }
 
 /// Exact division (an error when precision would be lost).
@@ -440,7 +430,7 @@ fn column_from_arrow(name: &str, array: &dyn Array, target: Option<Type>) -> Res
             )
         }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Dictionary(..) => {
-            let items = text_column(text_items(name, array)?);
+            let items = text_column(name, array)?;
             match target {
                 Some(Type::Str) => Vector::Str(items),
                 _ => Vector::Symbol(items),

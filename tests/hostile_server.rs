@@ -369,6 +369,16 @@ mod async_client {
     }
 }
 
+/// One ASYNC frame carrying `1`, as `.ipc.post` sends it.
+fn pushed_frame() -> Vec<u8> {
+    let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
+    let mut frame = FrameHeader::new(MsgType::Async, payload.len() as u64)
+        .encode()
+        .to_vec();
+    frame.extend_from_slice(&payload);
+    frame
+}
+
 /// A server that pushes ASYNC frames without end and never answers: the request still
 /// ends at its deadline (pushed frames do not extend it), and the push buffer stays
 /// bounded.
@@ -376,11 +386,7 @@ mod async_client {
 fn endless_pushes_do_not_hold_a_request_past_its_deadline() {
     let port = fake_server(|mut s| {
         read_request(&mut s);
-        let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
-        let mut frame = FrameHeader::new(MsgType::Async, payload.len() as u64)
-            .encode()
-            .to_vec();
-        frame.extend_from_slice(&payload);
+        let frame = pushed_frame();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {
             // A flood: many frames per write, so the client always has one buffered.
@@ -407,11 +413,7 @@ fn endless_pushes_do_not_hold_a_request_past_its_deadline() {
 #[test]
 fn a_flood_before_the_first_request_does_not_keep_it_from_being_sent() {
     let port = fake_server(|mut s| {
-        let payload = rayforce_client::wire::encode(&Value::I64(1)).unwrap();
-        let mut frame = FrameHeader::new(MsgType::Async, payload.len() as u64)
-            .encode()
-            .to_vec();
-        frame.extend_from_slice(&payload);
+        let frame = pushed_frame();
         let flood = frame.repeat(256);
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {

@@ -119,6 +119,9 @@ pub fn run(session: &mut Session, running: &AtomicBool) -> rustyline::Result<()>
                     outcome
                 };
                 *mode.lock().unwrap_or_else(|p| p.into_inner()) = session.mode;
+                // Names for completion, fetched again after each statement (only here:
+                // scripts and -c need none).
+                session.refresh_names();
                 match outcome {
                     Ok(Outcome::Quit) => break,
                     Ok(Outcome::Continue) => {}

@@ -74,7 +74,6 @@ impl Session {
             let _ = writeln!(self.out, "Time: {:.3} ms", elapsed.as_secs_f64() * 1e3);
         }
         let _ = self.out.flush();
-        self.refresh_names();
         Ok(Outcome::Continue)
     }
 

@@ -1,12 +1,28 @@
 //! Arrow on both clients (feature `arrow`): results as record batches, record batches as
-//! inserts and upserts. The conversions are [`crate::arrow`]'s; these only run requests.
+//! inserts and upserts. The conversions are [`crate::arrow`]'s and the request is built
+//! once ([`batch_query`]); the clients only run it.
 
-use super::typed::ops;
+use super::typed::{ops, Schema};
 use super::{Client, Request};
 use crate::arrow::{columns_from_record_batch, to_record_batch, ArrowOptions};
-use crate::query::TableRef;
+use crate::query::{Query, TableRef};
 use crate::Result;
 use arrow_array::RecordBatch;
+
+/// The insert of `batch` into `table` (an upsert on `keys` key columns), text typed by the
+/// table's `schema`.
+fn batch_query(
+    table: &str,
+    keys: Option<i64>,
+    batch: &RecordBatch,
+    schema: &Schema,
+) -> Result<Query> {
+    let columns = columns_from_record_batch(batch, Some(schema))?;
+    Ok(match keys {
+        None => TableRef::named(table).insert().values(columns).into(),
+        Some(keys) => TableRef::named(table).upsert(keys).values(columns).into(),
+    })
+}
 
 impl Client {
     /// Runs a query and returns its result table as a record batch (symbols as `Utf8`).
@@ -34,13 +50,7 @@ impl Client {
     /// Appends a record batch to a server table; text columns become SYMBOL or STR as the
     /// table's schema says (read first). An empty batch does nothing.
     pub fn insert_batch(&mut self, table: &str, batch: &RecordBatch) -> Result<()> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        let schema = self.table_schema(table)?;
-        let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&TableRef::named(table).insert().values(columns))?;
-        Ok(())
+        self.write_batch(table, None, batch)
     }
 
     /// Upserts a record batch keyed on the table's first `key_columns` columns.
@@ -50,12 +60,15 @@ impl Client {
         key_columns: i64,
         batch: &RecordBatch,
     ) -> Result<()> {
+        self.write_batch(table, Some(key_columns), batch)
+    }
+
+    fn write_batch(&mut self, table: &str, keys: Option<i64>, batch: &RecordBatch) -> Result<()> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
         let schema = self.table_schema(table)?;
-        let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&TableRef::named(table).upsert(key_columns).values(columns))?;
+        self.execute(&batch_query(table, keys, batch, &schema)?)?;
         Ok(())
     }
 }
@@ -78,14 +91,7 @@ impl super::AsyncClient {
 
     /// As [`Client::insert_batch`].
     pub async fn insert_batch(&self, table: &str, batch: &RecordBatch) -> Result<()> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        let schema = self.table_schema(table).await?;
-        let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&TableRef::named(table).insert().values(columns))
-            .await?;
-        Ok(())
+        self.write_batch(table, None, batch).await
     }
 
     /// As [`Client::upsert_batch`].
@@ -95,12 +101,15 @@ impl super::AsyncClient {
         key_columns: i64,
         batch: &RecordBatch,
     ) -> Result<()> {
+        self.write_batch(table, Some(key_columns), batch).await
+    }
+
+    async fn write_batch(&self, table: &str, keys: Option<i64>, batch: &RecordBatch) -> Result<()> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
         let schema = self.table_schema(table).await?;
-        let columns = columns_from_record_batch(batch, Some(&schema))?;
-        self.execute(&TableRef::named(table).upsert(key_columns).values(columns))
+        self.execute(&batch_query(table, keys, batch, &schema)?)
             .await?;
         Ok(())
     }

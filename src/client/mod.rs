@@ -519,32 +519,23 @@ impl Client {
             self.scratch = parts.take_buf();
             return Err(e);
         }
-        if !parts.is_contiguous() && self.settings.compress_above.is_none() {
-            let size = parts.len();
-            let header = FrameHeader::new(msg_type, size as u64);
-            let slices = parts.slices();
-            let sent = self.guard(|t| t.send_parts(&header, &slices));
-            drop(slices);
-            self.scratch = parts.take_buf();
-            return sent.map(|()| size);
-        }
-        let payload = parts.into_buf();
-        let result = (|| {
-            let size = payload.len();
-            match self.settings.compress_above {
-                Some(threshold) if payload.len() > threshold => {
-                    let frame = Frame::compressed(msg_type, payload.clone());
-                    self.guard(|t| t.send(&frame.header, &frame.payload))?;
-                }
-                _ => {
-                    let header = FrameHeader::new(msg_type, payload.len() as u64);
-                    self.guard(|t| t.send(&header, &payload))?;
-                }
+        let size = parts.len();
+        let sent = match self.settings.compress_above {
+            Some(threshold) if size > threshold => {
+                let payload = parts.into_buf();
+                let frame = Frame::compressed(msg_type, payload);
+                let sent = self.guard(|t| t.send(&frame.header, &frame.payload));
+                self.scratch = frame.payload;
+                return sent.map(|()| size);
             }
-            Ok(size)
-        })();
-        self.scratch = payload;
-        result
+            _ => {
+                let header = FrameHeader::new(msg_type, size as u64);
+                let slices = parts.slices();
+                self.guard(|t| t.send_parts(&header, &slices))
+            }
+        };
+        self.scratch = parts.take_buf();
+        sent.map(|()| size)
     }
 
     pub(crate) fn flush(&mut self) -> Result<()> {

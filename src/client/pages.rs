@@ -105,6 +105,16 @@ struct Cursor {
 }
 
 impl Cursor {
+    fn new(plan: walk::Plan, total: u64, rows: u64) -> Cursor {
+        Cursor {
+            plan,
+            total,
+            offset: 0,
+            rows,
+            failed: false,
+        }
+    }
+
     /// The next page's request, advancing; `None` at the end.
     fn next_request(&mut self) -> Option<Value> {
         if self.failed || self.offset >= self.total {
@@ -162,13 +172,7 @@ impl Client {
         let total = walk::total(self.execute(&walk::count(&plan.source))?)?;
         Ok(Pages {
             client: self,
-            cursor: Cursor {
-                plan,
-                total,
-                offset: 0,
-                rows,
-                failed: false,
-            },
+            cursor: Cursor::new(plan, total, rows),
         })
     }
 }
@@ -240,13 +244,7 @@ mod tokio_pages {
             let total = walk::total(self.execute(&walk::count(&plan.source)).await?)?;
             Ok(AsyncPages {
                 client: self.clone(),
-                cursor: Cursor {
-                    plan,
-                    total,
-                    offset: 0,
-                    rows,
-                    failed: false,
-                },
+                cursor: Cursor::new(plan, total, rows),
             })
         }
     }

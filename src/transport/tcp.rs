@@ -409,70 +409,52 @@ pub fn read_frame_payload(
 
 impl Transport for TcpTransport {
     fn send(&mut self, header: &FrameHeader, payload: &[u8]) -> Result<()> {
+        self.send_parts(header, &[payload])
+    }
+
+    /// Small parts are gathered with the header in one buffer (written once it fills, or
+    /// at `flush`); large ones are written straight from the caller's memory, in steps that
+    /// report progress when a callback is set.
+    fn send_parts(&mut self, header: &FrameHeader, parts: &[&[u8]]) -> Result<()> {
         self.out.extend_from_slice(&header.encode());
-        if payload.len() < COALESCE_LIMIT {
-            self.out.extend_from_slice(payload);
-            if self.out.len() >= COALESCE_LIMIT {
-                self.flush()?;
-            }
-            return Ok(());
-        }
-        self.flush()?;
-        let total = payload.len() as u64;
-        match self.progress.as_mut().filter(|_| total >= PROGRESS_ABOVE) {
-            Some(report) => {
-                let mut done = 0u64;
+        let total: u64 = parts.iter().map(|p| p.len() as u64).sum();
+        let reporting = total >= PROGRESS_ABOVE && self.progress.is_some();
+        let report = |this: &mut Self, done: u64| {
+            if let Some(report) = this.progress.as_mut().filter(|_| reporting) {
                 report(Progress {
                     direction: Direction::Sending,
                     done,
                     total,
                 });
-                for chunk in payload.chunks(PROGRESS_STEP as usize) {
-                    if let Err(e) = self.stream.write_all(chunk) {
-                        return Err(io_error(e, "write", &self.peer, self.write_timeout));
-                    }
-                    done += chunk.len() as u64;
-                    report(Progress {
-                        direction: Direction::Sending,
-                        done,
-                        total,
-                    });
-                }
-                Ok(())
             }
-            None => self
-                .stream
-                .write_all(payload)
-                .map_err(|e| self.write_err(e)),
-        }
-    }
-
-    fn send_parts(&mut self, header: &FrameHeader, parts: &[&[u8]]) -> Result<()> {
-        self.out.extend_from_slice(&header.encode());
-        let total: u64 = parts.iter().map(|p| p.len() as u64).sum();
+        };
+        report(self, 0);
         let mut done = 0u64;
         for part in parts {
             if part.len() < COALESCE_LIMIT {
                 self.out.extend_from_slice(part);
-            } else {
-                self.flush()?;
-                for chunk in part.chunks(PROGRESS_STEP as usize) {
-                    if let Err(e) = self.stream.write_all(chunk) {
-                        return Err(io_error(e, "write", &self.peer, self.write_timeout));
-                    }
-                    done += chunk.len() as u64;
-                    if let Some(report) = self.progress.as_mut().filter(|_| total >= PROGRESS_ABOVE)
-                    {
-                        report(Progress {
-                            direction: Direction::Sending,
-                            done,
-                            total,
-                        });
-                    }
+                if self.out.len() >= COALESCE_LIMIT {
+                    self.flush()?;
                 }
+                done += part.len() as u64;
                 continue;
             }
-            done += part.len() as u64;
+            self.flush()?;
+            let step = if reporting {
+                PROGRESS_STEP as usize
+            } else {
+                part.len()
+            };
+            for chunk in part.chunks(step) {
+                self.stream
+                    .write_all(chunk)
+                    .map_err(|e| io_error(e, "write", &self.peer, self.write_timeout))?;
+                done += chunk.len() as u64;
+                report(self, done);
+            }
+        }
+        if parts.last().is_some_and(|p| p.len() < COALESCE_LIMIT) {
+            report(self, done); // the last bytes are queued
         }
         Ok(())
     }
