@@ -961,3 +961,29 @@ fn updates_of_a_copy_leave_the_table_alone() {
         "the table is unchanged"
     );
 }
+
+/// Names given to the reshaping operations travel as data: a hostile column name renames
+/// a column and runs nothing; a hostile aggregate name is refused before anything is sent.
+#[test]
+fn reshaping_names_are_data_never_code() {
+    let (_server, mut c) = common::connected();
+    c.execute("(set t (table [k a] (list ['x 'y] [1 2])))")
+        .unwrap();
+    let hostile = "(set pwned 1)";
+    let renamed = c
+        .execute(&TableRef::named("t").rename(&[("a", hostile)]).unwrap())
+        .unwrap();
+    assert_eq!(names(&renamed), ["k", hostile]);
+    let dropped = c
+        .execute(&TableRef::named("t").drop_columns(&[hostile, "a"]).unwrap())
+        .unwrap();
+    assert_eq!(names(&dropped), ["k"]);
+    assert_eq!(
+        c.execute("(resolve 'pwned)").unwrap(),
+        Value::Null,
+        "nothing ran"
+    );
+    assert!(TableRef::named("t")
+        .pivot(&["k"], "a", "a", hostile)
+        .is_err());
+}
