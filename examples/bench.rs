@@ -10,7 +10,7 @@
 //! ```
 
 use rayforce_client::query::{col, TableRef};
-use rayforce_client::typed::RayTable;
+use rayforce_client::typed::{FromTable, RayTable, Sym};
 use rayforce_client::wire::{FrameHeader, MsgType, HEADER_LEN};
 use rayforce_client::{Client, LocalServer, Request, Timestamp, Value, Vector};
 use serde::{Deserialize, Serialize};
@@ -109,6 +109,27 @@ fn interleave(
 #[derive(RayTable, Serialize, Deserialize, Clone)]
 #[rayforce(table = "big")]
 struct BigRow {
+    id: i64,
+    px: f64,
+    sym: String,
+    ts: Timestamp,
+}
+
+/// The same rows with shared symbols, decoded into a reused vector.
+#[derive(RayTable)]
+#[rayforce(table = "big")]
+#[allow(dead_code)]
+struct FastRow {
+    id: i64,
+    px: f64,
+    sym: Sym,
+    ts: Timestamp,
+}
+
+/// The same rows through serde.
+#[derive(Deserialize, FromTable)]
+#[allow(dead_code)]
+struct SerdeRow {
     id: i64,
     px: f64,
     sym: String,
@@ -381,7 +402,7 @@ fn main() {
     let (sdk, floor) = interleave(
         9,
         || {
-            let v: Vec<BigRow> = client.fetch_rows(&"big").unwrap();
+            let v: Vec<BigRow> = client.fetch_all(&"big").unwrap();
             assert_eq!(v.len(), 1_000_000);
         },
         || {
@@ -389,15 +410,33 @@ fn main() {
         },
     );
     rows.push(Row {
-        name: "1M-row table → Vec<struct> (derive, column-wise)",
+        name: "1M-row table → fresh Vec<struct> (derive, String symbols)",
         sdk: median(sdk),
         floor: median(floor),
-        target: "≤ 4×",
+        target: "",
     });
+    let mut fast: Vec<FastRow> = Vec::new();
+    let (sdk, floor) = interleave(
+        15,
+        || {
+            client.fetch_all_into(&"big", &mut fast).unwrap();
+            assert_eq!(fast.len(), 1_000_000);
+        },
+        || {
+            raw.round_trip(&big);
+        },
+    );
+    rows.push(Row {
+        name: "1M-row table → reused Vec<struct> (derive, Sym symbols, fetch_all_into)",
+        sdk: median(sdk),
+        floor: median(floor),
+        target: "≤ 2.5×",
+    });
+    drop(fast);
     let (sdk, floor) = interleave(
         5,
         || {
-            let v: Vec<BigRow> = client.fetch(&"big").unwrap();
+            let v: Vec<SerdeRow> = client.fetch_all(&"big").unwrap();
             assert_eq!(v.len(), 1_000_000);
         },
         || {
@@ -405,7 +444,7 @@ fn main() {
         },
     );
     rows.push(Row {
-        name: "1M-row table → Vec<struct> (any serde type)",
+        name: "1M-row table → fresh Vec<struct> (serde, #[derive(FromTable)])",
         sdk: median(sdk),
         floor: median(floor),
         target: "",
@@ -419,7 +458,7 @@ fn main() {
     let reset = "(set ins (table [id px sym ts] (list [] (as 'F64 []) (as 'SYMBOL []) (as 'TIMESTAMP []))))";
     let insert = TableRef::named("ins").insert().table(t.clone());
     let insert_frame = Raw::frame(&payload(&insert));
-    let structs: Vec<BigRow> = client.fetch(&"big").unwrap();
+    let structs: Vec<BigRow> = client.fetch_all(&"big").unwrap();
     // Resets go through a second connection and are not timed.
     let mut admin = server.client().unwrap();
     type Op<'a> = Box<dyn FnMut(&mut Client, &mut Raw) + 'a>;

@@ -5,7 +5,7 @@
 //!
 //! `RAYFORCE_BIN=$(bash scripts/fetch-rayforce.sh) cargo run --example subscribe`
 
-use rayforce_client::typed::RayTable;
+use rayforce_client::typed::{FromTable, RayTable};
 use rayforce_client::{Client, LocalServer, Result, Table, Value};
 use serde::{Deserialize, Serialize};
 use std::thread;

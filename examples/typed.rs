@@ -20,7 +20,7 @@ struct Employee {
     manager: Option<i64>, // nullable
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(rayforce_client::typed::FromTable, Deserialize, Debug)]
 struct Payroll {
     name: String,
     salary: f64,
@@ -66,7 +66,7 @@ fn main() -> rayforce_client::Result<()> {
 
     // Columns and literals are checked at compile time: `Employee::pay().gt("lots")` or a
     // column of another table would not compile.
-    let well_paid: Vec<Employee> = client.fetch(
+    let well_paid: Vec<Employee> = client.fetch_all(
         &Employee::table()
             .select_all()
             .filter(Employee::pay().gt(80_000.0))
@@ -80,13 +80,13 @@ fn main() -> rayforce_client::Result<()> {
             .set(Employee::pay(), 65_000.0)
             .filter(Employee::name().eq("cy")),
     )?;
-    let payroll: Vec<Payroll> = client.fetch(
+    let payroll: Vec<Payroll> = client.fetch_all(
         &Employee::table().select([Employee::name().into(), Employee::pay().alias("salary")]),
     )?;
     for p in &payroll {
         println!("{:>6} earns {:>9.2}", p.name, p.salary);
     }
-    let total: f64 = client.execute_as("(sum (at employees 'salary))")?;
+    let total: f64 = client.fetch_value("(sum (at employees 'salary))")?;
     println!("total payroll: {total}");
     Ok(())
 }

@@ -40,7 +40,7 @@ pub use client::{CancelHandle, Client, ClientBuilder};
 pub use error::{ColumnMismatch, DecodeError, Error, Result, ServerErrorCode};
 pub use server::LocalServer;
 pub use transport::{TcpTransport, Transport};
-pub use typed::RayTable;
+pub use typed::{FromTable, RayTable};
 pub use value::{
     Builtin, BuiltinKind, Date, Dict, Guid, Lambda, Symbol, Table, Text, TextColumn, Time,
     Timestamp, Type, Value, Vector,
@@ -50,8 +50,10 @@ pub use wire::Request;
 /// What `#[derive(RayTable)]` expands to calls; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::typed::columnar::{check_field, collect_field};
+    pub use crate::typed::columnar::{cell, check_field, collect_field, field_reader};
+    pub use crate::typed::rows_into as serde_rows_into;
     pub use crate::wire::hugepages::vec_with_capacity;
+    pub use serde::de::DeserializeOwned;
 }
 
 /// The README's examples, compiled as doc tests so they stay true.

@@ -9,6 +9,7 @@ mod common;
 
 use rayforce_client::client::{AsyncClient, Pipeline};
 use rayforce_client::query::{col, TableRef};
+use rayforce_client::typed::{FromTable, RayTable, Sym};
 use rayforce_client::{
     CancelHandle, Client, ClientBuilder, Error, Request, Result, ServerErrorCode, Value,
 };
@@ -23,16 +24,18 @@ trait Api: Sized {
     fn open(builder: ClientBuilder) -> Result<Self>;
     fn execute(&mut self, request: &dyn Request) -> Result<Value>;
     fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>>;
-    fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>>;
-    fn fetch_one<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<T>;
-    fn fetch_optional<T: for<'de> Deserialize<'de>>(
-        &mut self,
-        request: &dyn Request,
-    ) -> Result<Option<T>>;
+    fn fetch_all<T: FromTable>(&mut self, request: &dyn Request) -> Result<Vec<T>>;
+    fn fetch_one<T: FromTable>(&mut self, request: &dyn Request) -> Result<T>;
+    fn fetch_optional<T: FromTable>(&mut self, request: &dyn Request) -> Result<Option<T>>;
     fn fetch_column<T: for<'de> Deserialize<'de>>(
         &mut self,
         request: &dyn Request,
     ) -> Result<Vec<T>>;
+    fn fetch_all_into<T: FromTable>(
+        &mut self,
+        request: &dyn Request,
+        out: &mut Vec<T>,
+    ) -> Result<()>;
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()>;
     fn is_alive(&mut self) -> bool;
     fn tables(&mut self) -> Result<Vec<String>>;
@@ -57,16 +60,13 @@ impl Api for Client {
     fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>> {
         Client::run(self, pipeline)
     }
-    fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
-        Client::fetch(self, request)
+    fn fetch_all<T: FromTable>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
+        Client::fetch_all(self, request)
     }
-    fn fetch_one<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<T> {
+    fn fetch_one<T: FromTable>(&mut self, request: &dyn Request) -> Result<T> {
         Client::fetch_one(self, request)
     }
-    fn fetch_optional<T: for<'de> Deserialize<'de>>(
-        &mut self,
-        request: &dyn Request,
-    ) -> Result<Option<T>> {
+    fn fetch_optional<T: FromTable>(&mut self, request: &dyn Request) -> Result<Option<T>> {
         Client::fetch_optional(self, request)
     }
     fn fetch_column<T: for<'de> Deserialize<'de>>(
@@ -74,6 +74,13 @@ impl Api for Client {
         request: &dyn Request,
     ) -> Result<Vec<T>> {
         Client::fetch_column(self, request)
+    }
+    fn fetch_all_into<T: FromTable>(
+        &mut self,
+        request: &dyn Request,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        Client::fetch_all_into(self, request, out)
     }
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
         Client::insert_rows(self, table, rows)
@@ -126,16 +133,13 @@ impl Api for Async {
     fn run(&mut self, pipeline: &Pipeline) -> Result<Vec<Result<Value>>> {
         self.rt.block_on(self.client.run(pipeline))
     }
-    fn fetch<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
-        self.rt.block_on(self.client.fetch(request))
+    fn fetch_all<T: FromTable>(&mut self, request: &dyn Request) -> Result<Vec<T>> {
+        self.rt.block_on(self.client.fetch_all(request))
     }
-    fn fetch_one<T: for<'de> Deserialize<'de>>(&mut self, request: &dyn Request) -> Result<T> {
+    fn fetch_one<T: FromTable>(&mut self, request: &dyn Request) -> Result<T> {
         self.rt.block_on(self.client.fetch_one(request))
     }
-    fn fetch_optional<T: for<'de> Deserialize<'de>>(
-        &mut self,
-        request: &dyn Request,
-    ) -> Result<Option<T>> {
+    fn fetch_optional<T: FromTable>(&mut self, request: &dyn Request) -> Result<Option<T>> {
         self.rt.block_on(self.client.fetch_optional(request))
     }
     fn fetch_column<T: for<'de> Deserialize<'de>>(
@@ -143,6 +147,13 @@ impl Api for Async {
         request: &dyn Request,
     ) -> Result<Vec<T>> {
         self.rt.block_on(self.client.fetch_column(request))
+    }
+    fn fetch_all_into<T: FromTable>(
+        &mut self,
+        request: &dyn Request,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        self.rt.block_on(self.client.fetch_all_into(request, out))
     }
     fn insert_rows<T: Serialize>(&mut self, table: &str, rows: &[T]) -> Result<()> {
         self.rt.block_on(self.client.insert_rows(table, rows))
@@ -179,10 +190,19 @@ impl Api for Async {
     }
 }
 
-#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+#[derive(rayforce_client::typed::FromTable, Serialize, Deserialize, Debug, PartialEq, Clone)]
 struct Trade {
     id: i64,
     sym: String,
+    px: f64,
+}
+
+/// The same rows as [`Trade`], decoded column-wise by the derive, symbols shared.
+#[derive(RayTable, Debug, PartialEq, Clone)]
+#[rayforce(table = "trades")]
+struct FastTrade {
+    id: i64,
+    sym: Sym,
     px: f64,
 }
 
@@ -250,9 +270,34 @@ fn behaves_on_the_real_server<C: Api>() {
     ];
     c.insert_rows("trades", &rows).unwrap();
     let back: Vec<Trade> = c
-        .fetch(&TableRef::named("trades").select(["id", "sym", "px"]))
+        .fetch_all(&TableRef::named("trades").select(["id", "sym", "px"]))
         .unwrap();
     assert_eq!(back, rows);
+    // Into a reused vector: the same memory, the same rows, through either decode path;
+    // a server error or another shape in between changes nothing for the next call.
+    let mut fast: Vec<FastTrade> = Vec::with_capacity(16);
+    let at = fast.as_ptr();
+    let all = FastTrade::table().select_all();
+    for _ in 0..3 {
+        c.fetch_all_into(&all, &mut fast).unwrap();
+        assert_eq!(fast.as_ptr(), at);
+        let expected: Vec<(i64, &str, f64)> =
+            rows.iter().map(|r| (r.id, r.sym.as_str(), r.px)).collect();
+        let got: Vec<(i64, &str, f64)> =
+            fast.iter().map(|r| (r.id, r.sym.as_str(), r.px)).collect();
+        assert_eq!(got, expected);
+        assert!(c.fetch_all_into(&"(+ 1 'a)", &mut fast).is_err());
+        assert!(fast.is_empty());
+        let err = c.fetch_all_into(&"(til 3)", &mut fast).unwrap_err();
+        assert!(matches!(err, Error::TypeMismatch { .. }), "{err}");
+    }
+    let mut slow: Vec<Trade> = vec![rows[0].clone(); 5];
+    c.fetch_all_into(&all, &mut slow).unwrap();
+    assert_eq!(slow, rows);
+    let pairs: Vec<(i64, String)> = c
+        .fetch_all(&TableRef::named("trades").select(["id", "sym"]))
+        .unwrap();
+    assert_eq!(pairs, vec![(1, "a".to_string()), (2, "b c".to_string())]);
     let by_id = |id: i64| {
         TableRef::named("trades")
             .select(["id", "sym", "px"])

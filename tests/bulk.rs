@@ -5,7 +5,7 @@
 mod common;
 
 use rayforce_client::client::inserter::{insert_requests, serde_rows, table_rows};
-use rayforce_client::typed::RayTable;
+use rayforce_client::typed::{FromTable, RayTable};
 use rayforce_client::Value;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -59,7 +59,7 @@ fn the_inserter_flushes_by_rows_and_splits_large_flushes() {
     let sent = inserter.end().unwrap();
     assert_eq!(sent.rows, 10_000);
     assert!(sent.requests >= 4, "{sent:?}");
-    let back = client.fetch_rows::<Tick, _>("ticks").unwrap();
+    let back = client.fetch_all::<Tick, _>("ticks").unwrap();
     assert_eq!(back, rows, "every row once, in order");
 }
 
@@ -82,7 +82,7 @@ fn the_table_inserter_writes_derived_rows() {
             requests: 3
         }
     );
-    assert_eq!(client.fetch_rows::<Tick, _>("ticks").unwrap(), rows);
+    assert_eq!(client.fetch_all::<Tick, _>("ticks").unwrap(), rows);
 }
 
 #[test]

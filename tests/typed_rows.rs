@@ -9,6 +9,15 @@ use rayforce_client::typed::{self, RayTable};
 use rayforce_client::{Date, Error, Guid, Time, Timestamp, Value};
 use serde::{Deserialize, Serialize};
 
+/// The rows of `query` decoded through serde (`typed::rows`), for row types that also
+/// derive `RayTable` (whose `fetch_all` takes the column-wise path).
+fn via_serde<T: serde::de::DeserializeOwned>(
+    c: &mut rayforce_client::Client,
+    query: &dyn rayforce_client::Request,
+) -> rayforce_client::Result<Vec<T>> {
+    typed::rows(c.execute(query)?.as_table().expect("a table"))
+}
+
 #[derive(RayTable, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[rayforce(table = "everything")]
 struct Everything {
@@ -64,28 +73,28 @@ fn structs_round_trip_with_every_field_type() {
     c.execute(CREATE).unwrap();
     c.verify::<Everything>().unwrap();
     // Empty table → empty Vec.
-    let none: Vec<Everything> = c.fetch(&Everything::table().select_all()).unwrap();
+    let none: Vec<Everything> = c.fetch_all(&Everything::table().select_all()).unwrap();
     assert!(none.is_empty());
     // Empty slice inserts nothing (and sends nothing).
     c.insert_rows::<Everything>("everything", &[]).unwrap();
 
     let rows: Vec<Everything> = (1..=4).map(everything).collect();
     c.insert_rows("everything", &rows).unwrap();
-    let back: Vec<Everything> = c.fetch(&Everything::table().select_all()).unwrap();
+    let back: Vec<Everything> = via_serde(&mut c, &Everything::table().select_all()).unwrap();
     assert_eq!(back, rows);
     // The derive's column-wise decode gives the same rows.
-    let columnar: Vec<Everything> = c.fetch_rows(&Everything::table().select_all()).unwrap();
+    let columnar: Vec<Everything> = c.fetch_all(&Everything::table().select_all()).unwrap();
     assert_eq!(columnar, rows);
 
     // The derive's own insert (typed by the declared columns) gives the same table.
     c.execute(CREATE).unwrap();
     c.execute(&Everything::table().insert(&rows).unwrap())
         .unwrap();
-    let back: Vec<Everything> = c.fetch(&Everything::table().select_all()).unwrap();
+    let back: Vec<Everything> = c.fetch_all(&Everything::table().select_all()).unwrap();
     assert_eq!(back, rows);
 }
 
-#[derive(Deserialize, Debug, PartialEq)]
+#[derive(rayforce_client::typed::FromTable, Deserialize, Debug, PartialEq)]
 struct Projection {
     id: i64,
     sym: String,
@@ -112,7 +121,7 @@ fn typed_select_update_and_upsert() {
         .filter(Everything::price().gt(2.0) & Everything::flag().eq(true))
         .order_by([Everything::id().desc()])
         .limit(2);
-    let rows: Vec<Projection> = c.fetch(&q).unwrap();
+    let rows: Vec<Projection> = c.fetch_all(&q).unwrap();
     assert_eq!(
         rows,
         [
@@ -139,7 +148,7 @@ fn typed_select_update_and_upsert() {
     )
     .unwrap();
     let two: Everything = c
-        .execute_as(&Everything::table().filter(Everything::id().eq(2)))
+        .fetch_value(&Everything::table().filter(Everything::id().eq(2)))
         .unwrap();
     assert_eq!(
         (two.sym.as_str(), two.note.as_str(), two.price),
@@ -165,7 +174,7 @@ fn typed_select_update_and_upsert() {
     };
     c.execute(&Emp::table().upsert(1, &[changed, added]).unwrap())
         .unwrap();
-    let all: Vec<Emp> = c.fetch(&Emp::table().select_all()).unwrap();
+    let all: Vec<Emp> = c.fetch_all(&Emp::table().select_all()).unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!((all[1].full_name.as_str(), all[1].salary), ("bobby", 25.0));
     c.upsert_rows(
@@ -193,17 +202,17 @@ fn typed_select_update_and_upsert() {
             .unwrap(),
     )
     .unwrap();
-    let all: Vec<Emp> = c.fetch(&Emp::table().select_all()).unwrap();
+    let all: Vec<Emp> = c.fetch_all(&Emp::table().select_all()).unwrap();
     assert_eq!(all[0].full_name, "ann2");
 
     // Scalars and single rows through execute_as.
-    let n: i64 = c.execute_as("(count everything)").unwrap();
+    let n: i64 = c.fetch_value("(count everything)").unwrap();
     assert_eq!(n, 6);
     let total: f64 = c
-        .execute_as(&TableRef::named("everything").select([col("price").sum().alias("t")]))
+        .fetch_value(&TableRef::named("everything").select([col("price").sum().alias("t")]))
         .unwrap();
     assert_eq!(total, 1.25 * (1.0 + 3.0 + 4.0 + 5.0 + 6.0) + 9.5);
-    let ids: Vec<i64> = c.execute_as("(at everything 'id)").unwrap();
+    let ids: Vec<i64> = c.fetch_value("(at everything 'id)").unwrap();
     assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
 }
 
@@ -225,7 +234,7 @@ struct Dept {
     floor: i64,
 }
 
-#[derive(Deserialize, Debug, PartialEq)]
+#[derive(rayforce_client::typed::FromTable, Deserialize, Debug, PartialEq)]
 struct EmpFloor {
     name: String,
     floor: i64,
@@ -242,7 +251,7 @@ fn renamed_columns_joins_and_mismatch_reports() {
         .unwrap();
     c.verify::<Emp>().unwrap();
     c.verify::<Dept>().unwrap();
-    let emps: Vec<Emp> = c.fetch(&Emp::table().select_all()).unwrap();
+    let emps: Vec<Emp> = c.fetch_all(&Emp::table().select_all()).unwrap();
     assert_eq!(emps[1].full_name, "bob");
     c.execute(
         &Emp::table()
@@ -260,7 +269,7 @@ fn renamed_columns_joins_and_mismatch_reports() {
         .untyped()
         .inner_join(Dept::table().untyped(), [Emp::dept().name()])
         .select(["name", "floor"]);
-    let joined: Vec<EmpFloor> = c.fetch(&q).unwrap();
+    let joined: Vec<EmpFloor> = c.fetch_all(&q).unwrap();
     assert_eq!(joined.len(), 3);
     assert!(joined.contains(&EmpFloor {
         name: "cy".into(),
@@ -268,7 +277,7 @@ fn renamed_columns_joins_and_mismatch_reports() {
     }));
 
     // Every mismatch in one error: wrong types and a missing column.
-    #[derive(Deserialize, Debug)]
+    #[derive(rayforce_client::typed::FromTable, Deserialize, Debug)]
     #[allow(dead_code)]
     struct Wrong {
         id: String,
@@ -276,7 +285,9 @@ fn renamed_columns_joins_and_mismatch_reports() {
         bonus: f64,
         name: String,
     }
-    let err = c.fetch::<Wrong, _>(&TableRef::named("emp")).unwrap_err();
+    let err = c
+        .fetch_all::<Wrong, _>(&TableRef::named("emp"))
+        .unwrap_err();
     match &err {
         Error::Schema { mismatches } => {
             let cols: Vec<&str> = mismatches.iter().map(|m| m.column.as_str()).collect();
@@ -297,7 +308,7 @@ fn renamed_columns_joins_and_mismatch_reports() {
     }
     // The derive's column-wise decode reports the same way.
     let err = c
-        .fetch_rows::<Emp, _>(&"(table [id name] (list [1.5] ['a]))")
+        .fetch_all::<Emp, _>(&"(table [id name] (list [1.5] ['a]))")
         .unwrap_err();
     assert!(
         err.to_string()
@@ -322,10 +333,10 @@ fn renamed_columns_joins_and_mismatch_reports() {
     // A null in a non-Option field is a clear error.
     c.execute("(set dept (table [dept floor] (list ['eng] [0Nl])))")
         .unwrap();
-    let err = c.fetch::<Dept, _>(&Dept::table().select_all()).unwrap_err();
+    let err = via_serde::<Dept>(&mut c, &Dept::table().select_all()).unwrap_err();
     assert!(err.to_string().contains("null; use Option"), "{err}");
     let err = c
-        .fetch_rows::<Dept, _>(&Dept::table().select_all())
+        .fetch_all::<Dept, _>(&Dept::table().select_all())
         .unwrap_err();
     assert!(err.to_string().contains("null; use Option"), "{err}");
     // Typed inserts refuse values that do not fit the server's column types.
@@ -353,7 +364,7 @@ fn pure_conversions_without_a_server() {
         "s" => Value::symbols(["x", ""]),
         "l" => Value::List(vec![Value::from(vec![1i64, 2]), Value::from(vec![3i64])]),
     };
-    #[derive(Deserialize, Debug, PartialEq)]
+    #[derive(rayforce_client::typed::FromTable, Deserialize, Debug, PartialEq)]
     struct Row {
         a: i32,
         s: Option<String>,
@@ -382,7 +393,7 @@ fn pure_conversions_without_a_server() {
             .unwrap();
     assert_eq!(tuples, [(7, "q".to_string())]);
     // An i64 that does not fit an i16 field is an error, not a wrap-around.
-    #[derive(Deserialize, Debug)]
+    #[derive(rayforce_client::typed::FromTable, Deserialize, Debug)]
     #[allow(dead_code)]
     struct Small {
         a: i16,
@@ -426,7 +437,7 @@ fn chrono_fields_round_trip() {
         },
     ];
     c.insert_rows("chrono_t", &rows).unwrap();
-    let back: Vec<Row> = c.fetch(&Row::table().select_all()).unwrap();
+    let back: Vec<Row> = c.fetch_all(&Row::table().select_all()).unwrap();
     assert_eq!(back, rows);
     let days = c.execute("(at chrono_t 'day)").unwrap();
     assert_eq!(days.as_vector().unwrap().as_date().unwrap()[0], Date(-1));
@@ -456,11 +467,11 @@ fn system_time_fields_and_list_cells() {
     ];
     c.execute(&Stamp::table().insert(&rows).unwrap()).unwrap();
     c.insert_rows("stamps", &rows).unwrap();
-    let back: Vec<Stamp> = c.fetch_rows(&Stamp::table().select_all()).unwrap();
+    let back: Vec<Stamp> = c.fetch_all(&Stamp::table().select_all()).unwrap();
     assert_eq!(back.len(), 4);
     assert_eq!(back[..2], rows[..]);
-    let via_serde: Vec<Stamp> = c.fetch(&Stamp::table().select_all()).unwrap();
-    assert_eq!(via_serde[2..], rows[..]);
+    let serde_rows: Vec<Stamp> = via_serde(&mut c, &Stamp::table().select_all()).unwrap();
+    assert_eq!(serde_rows[2..], rows[..]);
     let at = c.execute("(at stamps 'at)").unwrap();
     assert_eq!(at.item(1), Some(Value::Timestamp(Timestamp(0))));
 
@@ -484,8 +495,8 @@ fn system_time_fields_and_list_cells() {
             ids: vec![2],
         },
     ];
-    assert_eq!(c.fetch::<Group, _>(&q).unwrap(), expected);
-    assert_eq!(c.fetch_rows::<Group, _>(&q).unwrap(), expected);
+    assert_eq!(via_serde::<Group>(&mut c, &q).unwrap(), expected);
+    assert_eq!(c.fetch_all::<Group, _>(&q).unwrap(), expected);
 }
 
 /// `Some(v)` where `v` is the column's null sentinel would read back as `None`: both insert
@@ -526,10 +537,24 @@ fn some_of_a_null_sentinel_is_refused_naming_the_field() {
 #[test]
 fn a_user_type_named_date_is_not_taken_for_a_rayforce_date() {
     mod mine {
-        #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq, Clone)]
+        #[derive(
+            rayforce_client::typed::FromTable,
+            serde::Deserialize,
+            serde::Serialize,
+            Debug,
+            PartialEq,
+            Clone,
+        )]
         pub struct Date(pub String);
     }
-    #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq, Clone)]
+    #[derive(
+        rayforce_client::typed::FromTable,
+        serde::Deserialize,
+        serde::Serialize,
+        Debug,
+        PartialEq,
+        Clone,
+    )]
     struct Row {
         label: mine::Date,
         when: rayforce_client::Date,
@@ -543,7 +568,7 @@ fn a_user_type_named_date_is_not_taken_for_a_rayforce_date() {
         when: rayforce_client::Date::from_ymd(2024, 5, 31).unwrap(),
     }];
     client.insert_rows("days", &rows).unwrap();
-    let back: Vec<Row> = client.fetch(&"days").unwrap();
+    let back: Vec<Row> = client.fetch_all(&"days").unwrap();
     assert_eq!(back, rows);
 }
 
@@ -551,13 +576,13 @@ fn a_user_type_named_date_is_not_taken_for_a_rayforce_date() {
 /// `rename_all` work (fields are matched by name, not by position in serde's field list).
 #[test]
 fn serde_aliases_and_renames_match_columns_by_name() {
-    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[derive(rayforce_client::typed::FromTable, serde::Deserialize, Debug, PartialEq)]
     struct Aliased {
         #[serde(alias = "px_old")]
         px: f64,
         qty: i64,
     }
-    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[derive(rayforce_client::typed::FromTable, serde::Deserialize, Debug, PartialEq)]
     #[serde(rename_all = "UPPERCASE")]
     struct Shouting {
         sym: String,
@@ -565,15 +590,19 @@ fn serde_aliases_and_renames_match_columns_by_name() {
     }
     let (_server, mut client) = common::connected();
     let aliased: Vec<Aliased> = client
-        .fetch(&"(table [px_old qty] (list [1.5 2.5] [1 2]))")
+        .fetch_all(&"(table [px_old qty] (list [1.5 2.5] [1 2]))")
         .unwrap();
     assert_eq!(
         aliased,
         [Aliased { px: 1.5, qty: 1 }, Aliased { px: 2.5, qty: 2 }]
     );
-    let direct: Vec<Aliased> = client.fetch(&"(table [qty px] (list [3] [4.5]))").unwrap();
+    let direct: Vec<Aliased> = client
+        .fetch_all(&"(table [qty px] (list [3] [4.5]))")
+        .unwrap();
     assert_eq!(direct, [Aliased { px: 4.5, qty: 3 }]);
-    let shouting: Vec<Shouting> = client.fetch(&"(table [SYM QTY] (list ['a] [7]))").unwrap();
+    let shouting: Vec<Shouting> = client
+        .fetch_all(&"(table [SYM QTY] (list ['a] [7]))")
+        .unwrap();
     assert_eq!(
         shouting,
         [Shouting {
@@ -588,36 +617,36 @@ fn serde_aliases_and_renames_match_columns_by_name() {
 /// values).
 #[test]
 fn validating_types_decode_valid_data() {
-    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[derive(rayforce_client::typed::FromTable, serde::Deserialize, Debug, PartialEq)]
     struct Order {
         id: std::num::NonZeroI64,
         qty: Option<std::num::NonZeroU32>,
     }
     let (_server, mut client) = common::connected();
     let orders: Vec<Order> = client
-        .fetch(&"(table [id qty] (list [7 8] [3 0Nl]))")
+        .fetch_all(&"(table [id qty] (list [7 8] [3 0Nl]))")
         .unwrap();
     assert_eq!(orders[0].id.get(), 7);
     assert_eq!(orders[1].qty, None);
     let none: Vec<Order> = client
-        .fetch(&"(table [id qty] (list (as 'I64 []) (as 'I64 [])))")
+        .fetch_all(&"(table [id qty] (list (as 'I64 []) (as 'I64 [])))")
         .unwrap();
     assert!(none.is_empty());
     // A zero is still refused: by the type, on real data.
     assert!(client
-        .fetch::<Order, _>(&"(table [id qty] (list [0] [1]))")
+        .fetch_all::<Order, _>(&"(table [id qty] (list [0] [1]))")
         .is_err());
 }
 
 /// `#[serde(flatten)]` works: a flattened struct takes its fields from the same row.
 #[test]
 fn flattened_fields_come_from_the_same_row() {
-    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[derive(rayforce_client::typed::FromTable, serde::Deserialize, Debug, PartialEq)]
     struct Price {
         bid: f64,
         ask: f64,
     }
-    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[derive(rayforce_client::typed::FromTable, serde::Deserialize, Debug, PartialEq)]
     struct Quote {
         sym: String,
         #[serde(flatten)]
@@ -625,7 +654,7 @@ fn flattened_fields_come_from_the_same_row() {
     }
     let (_server, mut client) = common::connected();
     let quotes: Vec<Quote> = client
-        .fetch(&"(table [sym bid ask] (list ['a 'b] [1.0 2.0] [1.5 2.5]))")
+        .fetch_all(&"(table [sym bid ask] (list ['a 'b] [1.0 2.0] [1.5 2.5]))")
         .unwrap();
     assert_eq!(
         quotes[1],

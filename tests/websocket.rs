@@ -91,7 +91,7 @@ fn websocket_transport_talks_to_rayforce_py_wsserver() {
     // An async send is answered by this server too: the transport discards that reply.
     c.send_async("(set b 5)").unwrap();
     assert_eq!(c.execute("(+ b 1)").unwrap(), Value::I64(6));
-    let v: Vec<i64> = c.execute_as("(til 5)").unwrap();
+    let v: Vec<i64> = c.fetch_value("(til 5)").unwrap();
     assert_eq!(v, [0, 1, 2, 3, 4]);
     // WSServer reports evaluation errors as a string message (its Python side catches
     // the exception), not as an ERROR value: the text is what comes back.

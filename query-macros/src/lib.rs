@@ -24,6 +24,33 @@ pub fn derive_ray_table(input: TokenStream) -> TokenStream {
     }
 }
 
+/// Derives `rayforce_client::typed::FromTable` for a serde `Deserialize` struct: its rows
+/// are decoded through serde, fields matched to columns by name (aliases, `rename_all`,
+/// `flatten` and custom field types work). `#[derive(RayTable)]` implements `FromTable`
+/// itself, column-wise; do not derive both.
+#[proc_macro_derive(FromTable)]
+pub fn derive_from_table(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let name = &input.ident;
+    let mut generics = input.generics.clone();
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote!(Self: ::rayforce_client::__private::DeserializeOwned));
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        impl #impl_generics ::rayforce_client::typed::FromTable for #name #ty_generics #where_clause {
+            fn extend_from_table(
+                table: &::rayforce_client::value::Table,
+                out: &mut ::std::vec::Vec<Self>,
+            ) -> ::rayforce_client::Result<()> {
+                ::rayforce_client::__private::serde_rows_into(table, out)
+            }
+        }
+    }
+    .into()
+}
+
 fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     let name = &input.ident;
     if !input.generics.params.is_empty() {
@@ -98,15 +125,14 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         let col_var = format_ident!("__column_{}", field_name);
         checks.push(quote! {
             ::rayforce_client::__private::check_field::<#ty>(
-                table, #column, #col_ty, <#ty as ::rayforce_client::typed::ColumnValue>::NULLABLE, &mut mismatches,
+                table, #column, #field_name, #col_ty, <#ty as ::rayforce_client::typed::ColumnValue>::NULLABLE, &mut mismatches,
             );
         });
-        lookups.push(quote! { let #col_var = table.column(#column); });
+        lookups.push(quote! {
+            let mut #col_var = ::rayforce_client::__private::field_reader::<#ty>(table, #column, #field_name)?;
+        });
         inits.push(quote! {
-            #ident: match #col_var {
-                ::core::option::Option::Some(c) => <#ty as ::rayforce_client::typed::CellValue>::read(c, row, #column)?,
-                ::core::option::Option::None => <#ty as ::rayforce_client::typed::CellValue>::missing(#column)?,
-            }
+            #ident: ::rayforce_client::__private::cell::<#ty>(&mut #col_var, row, #column)?
         });
         builds.push(quote! {
             (
@@ -147,23 +173,35 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         }
     };
     Ok(quote! {
-        impl ::rayforce_client::typed::RayTable for #name {
-            const TABLE: &'static str = #table;
-            const COLUMNS: &'static [::rayforce_client::typed::ColumnDef] = &[#(#defs),*];
-
-            fn from_table(table: &::rayforce_client::value::Table) -> ::rayforce_client::Result<::std::vec::Vec<Self>> {
+        impl ::rayforce_client::typed::FromTable for #name {
+            fn extend_from_table(
+                table: &::rayforce_client::value::Table,
+                out: &mut ::std::vec::Vec<Self>,
+            ) -> ::rayforce_client::Result<()> {
                 let mut mismatches = ::std::vec::Vec::new();
                 #(#checks)*
                 if !mismatches.is_empty() {
                     return ::core::result::Result::Err(::rayforce_client::Error::Schema { mismatches });
                 }
                 #(#lookups)*
-                let mut out = ::rayforce_client::__private::vec_with_capacity(table.num_rows());
-                for row in 0..table.num_rows() {
+                let rows = table.num_rows();
+                if out.capacity() - out.len() < rows {
+                    if out.capacity() == 0 {
+                        *out = ::rayforce_client::__private::vec_with_capacity(rows);
+                    } else {
+                        out.reserve(rows);
+                    }
+                }
+                for row in 0..rows {
                     out.push(#name { #(#inits),* });
                 }
-                ::core::result::Result::Ok(out)
+                ::core::result::Result::Ok(())
             }
+        }
+
+        impl ::rayforce_client::typed::RayTable for #name {
+            const TABLE: &'static str = #table;
+            const COLUMNS: &'static [::rayforce_client::typed::ColumnDef] = &[#(#defs),*];
 
             fn to_columns(rows: &[Self]) -> ::rayforce_client::Result<::std::vec::Vec<(::std::string::String, ::rayforce_client::Value)>> {
                 ::core::result::Result::Ok(::std::vec![#(#builds),*])

@@ -113,6 +113,8 @@ pub struct Client {
     handler: Option<push::RequestHandler>,
     /// The size of the last reply frame's payload (for the request span).
     reply_bytes: u64,
+    /// The last reply decoded by `fetch_all_into`, whose buffers the next one reuses.
+    rows_scratch: Value,
 }
 
 impl Client {
@@ -151,6 +153,7 @@ impl Client {
             flight,
             handler: None,
             reply_bytes: 0,
+            rows_scratch: Value::Null,
         }
     }
 
@@ -425,6 +428,63 @@ impl Client {
     ) -> Result<()> {
         let timeout = self.read_timeout;
         self.call_with(request, timeout, &mut |client| client.recv_column(out))
+    }
+
+    /// Runs a request and decodes its reply into `out`, reusing the memory `out` holds from
+    /// an earlier reply of the same shape (a table's columns, a vector): a query run again
+    /// and again decodes into buffers that are already allocated and touched. Anything else
+    /// replaces `out`. On an error `out` holds some valid value.
+    ///
+    /// ```no_run
+    /// # use rayforce_client::{Client, Value};
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let mut last = Value::Null;
+    /// for _ in 0..10 {
+    ///     client.execute_into("(select {from: trades where: (> px 100.0)})", &mut last)?;
+    /// }
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn execute_into<R: Request + ?Sized>(
+        &mut self,
+        request: &R,
+        out: &mut Value,
+    ) -> Result<()> {
+        let timeout = self.read_timeout;
+        self.call_with(request, timeout, &mut |client| client.recv_into(out))
+    }
+
+    /// Receives one frame for [`execute_into`](Self::execute_into).
+    fn recv_into(&mut self, out: &mut Value) -> Result<Option<Result<()>>> {
+        use crate::wire::{decode_stream, decode_stream_into};
+        let limits = self.limits;
+        let mut other: Option<Value> = None;
+        let header = self.guard(|t| {
+            t.recv_with(&limits, &mut |header, reader, size| {
+                let mut reader = reader;
+                if header.msg_type == MsgType::Response {
+                    decode_stream_into(&mut reader, size, &limits, out)?;
+                } else {
+                    other = Some(decode_stream(&mut reader, size, &limits)?);
+                }
+                Ok(())
+            })
+        })?;
+        let value = match other {
+            Some(value) => value,
+            None if matches!(out, Value::Error(_)) => std::mem::replace(out, Value::Null),
+            None => {
+                self.reply_bytes = header.size;
+                return Ok(Some(Ok(())));
+            }
+        };
+        Ok(match self.take_frame(header, value)? {
+            Some(Ok(v)) => {
+                *out = v;
+                Some(Ok(()))
+            }
+            Some(Err(e)) => Some(Err(e)),
+            None => None,
+        })
     }
 
     /// Receives one frame for [`fetch_column_into`](Self::fetch_column_into).

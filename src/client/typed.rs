@@ -5,7 +5,7 @@
 //! [`Client`] and [`AsyncClient`](super::AsyncClient) only run those requests.
 
 use super::{Client, Request};
-use crate::typed::RayTable;
+use crate::typed::{FromTable, RayTable};
 use crate::value::Type;
 use crate::Result;
 use serde::de::DeserializeOwned;
@@ -181,25 +181,81 @@ pub(super) mod ops {
 }
 
 impl Client {
-    /// Runs a query and decodes the result table's rows into `T` by column name, after
-    /// checking `T` against the columns (every mismatch reported at once).
+    /// Runs a query and decodes the result table's rows into `T`: a
+    /// `#[derive(RayTable)]` struct (column-wise, the fast path), a
+    /// `#[derive(Deserialize, FromTable)]` struct (through serde, fields by name) or a tuple
+    /// (columns by position). `T` is checked against the columns first, every mismatch
+    /// reported at once.
     ///
     /// ```no_run
-    /// # use rayforce_client::{Client, query::{col, TableRef}};
-    /// #[derive(serde::Deserialize)]
+    /// # use rayforce_client::{Client, query::{col, TableRef}, typed::RayTable};
+    /// #[derive(RayTable)]
+    /// #[rayforce(table = "employees")]
     /// struct Emp { id: i64, name: String, salary: f64 }
     /// let mut client = Client::connect("127.0.0.1", 5000)?;
-    /// let rich: Vec<Emp> = client.fetch(&TableRef::named("employees").filter(col("salary").gt(100.0)))?;
+    /// let rich: Vec<Emp> = client.fetch_all(&Emp::table().filter(Emp::salary().gt(100.0)))?;
+    /// let pairs: Vec<(String, f64)> =
+    ///     client.fetch_all(&TableRef::named("employees").select(["name", "salary"]))?;
     /// # Ok::<(), rayforce_client::Error>(())
     /// ```
-    pub fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
-        crate::typed::rows(&ops::table(self.execute(query)?)?)
+    pub fn fetch_all<T: FromTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
+        T::from_table(&ops::table(self.execute(query)?)?)
     }
 
-    /// Runs a query whose result has exactly one row and decodes it into `T` (by column
-    /// name); zero or several rows are an [`Error::Row`](crate::Error::Row).
-    pub fn fetch_one<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {
-        ops::only(self.fetch(query)?)
+    /// As [`fetch_all`](Self::fetch_all), into the caller's vector (cleared first, its
+    /// memory reused): a query run again and again writes its rows into memory that is
+    /// already allocated. The client also keeps the decoded columns of the last reply
+    /// decoded this way and reads the next one into them ([`execute_into`](Self::execute_into));
+    /// [`release_buffers`](Self::release_buffers) frees them.
+    ///
+    /// ```no_run
+    /// # use rayforce_client::{Client, typed::{RayTable, Sym}};
+    /// #[derive(RayTable)]
+    /// #[rayforce(table = "quotes")]
+    /// struct Quote { sym: Sym, bid: f64, ask: f64 }
+    /// let mut client = Client::connect("127.0.0.1", 5000)?;
+    /// let mut quotes: Vec<Quote> = Vec::new();
+    /// for _ in 0..10 {
+    ///     client.fetch_all_into(&Quote::table().select_all(), &mut quotes)?;
+    /// }
+    /// # Ok::<(), rayforce_client::Error>(())
+    /// ```
+    pub fn fetch_all_into<T: FromTable, Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        out.clear();
+        let mut scratch = std::mem::replace(&mut self.rows_scratch, crate::Value::Null);
+        let result = self.execute_into(query, &mut scratch);
+        let result = result.and_then(|()| match &scratch {
+            crate::Value::Table(t) => T::extend_from_table(t, out),
+            other => Err(crate::Error::TypeMismatch {
+                expected: "a table".into(),
+                actual: other.kind_name(),
+            }),
+        });
+        self.rows_scratch = scratch;
+        result
+    }
+
+    /// Frees the decoded columns [`fetch_all_into`](Self::fetch_all_into) keeps for reuse.
+    pub fn release_buffers(&mut self) {
+        self.rows_scratch = crate::Value::Null;
+    }
+
+    /// Runs a query whose result has exactly one row and decodes it into `T`; zero or
+    /// several rows are an [`Error::Row`](crate::Error::Row).
+    pub fn fetch_one<T: FromTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {
+        ops::only(self.fetch_all(query)?)
+    }
+
+    /// Runs a query whose result has at most one row: `None` when it has none.
+    pub fn fetch_optional<T: FromTable, Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+    ) -> Result<Option<T>> {
+        ops::at_most_one(self.fetch_all(query)?)
     }
 
     /// Runs a query whose result is one column (or a vector) and decodes its values:
@@ -212,33 +268,20 @@ impl Client {
         ops::column(self.execute(query)?)
     }
 
-    /// Runs a query whose result has at most one row: `None` when it has none.
-    pub fn fetch_optional<T: DeserializeOwned, Q: Request + ?Sized>(
-        &mut self,
-        query: &Q,
-    ) -> Result<Option<T>> {
-        ops::at_most_one(self.fetch(query)?)
-    }
-
-    /// Runs a query and decodes the result table into a `#[derive(RayTable)]` struct,
-    /// column by column (faster than [`fetch`](Self::fetch), which goes through serde).
+    /// Runs a query and decodes its result, whatever its shape, into `T` through serde: an
+    /// atom into a scalar, a dict into a map or struct, a one-row table into a struct (or a
+    /// scalar when it has one column), a vector into a `Vec`.
     ///
     /// ```no_run
-    /// # use rayforce_client::{Client, typed::RayTable};
-    /// #[derive(RayTable)]
-    /// #[rayforce(table = "employees")]
-    /// struct Emp { id: i64, name: String, salary: f64 }
+    /// # use rayforce_client::Client;
     /// let mut client = Client::connect("127.0.0.1", 5000)?;
-    /// let rich: Vec<Emp> = client.fetch_rows(&Emp::table().filter(Emp::salary().gt(100.0)))?;
+    /// let n: i64 = client.fetch_value("(count trades)")?;
     /// # Ok::<(), rayforce_client::Error>(())
     /// ```
-    pub fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<Vec<T>> {
-        T::from_table(&ops::table(self.execute(query)?)?)
-    }
-
-    /// Runs a query and decodes its result into `T`: an atom into a scalar, a one-row table
-    /// into a struct (or a scalar when it has one column), a vector into a `Vec`.
-    pub fn execute_as<T: DeserializeOwned, Q: Request + ?Sized>(&mut self, query: &Q) -> Result<T> {
+    pub fn fetch_value<T: DeserializeOwned, Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+    ) -> Result<T> {
         crate::typed::value(&self.execute(query)?)
     }
 
@@ -293,20 +336,33 @@ impl Client {
 
 #[cfg(feature = "tokio")]
 impl super::AsyncClient {
-    /// As [`Client::fetch`].
-    pub async fn fetch<T: DeserializeOwned, Q: Request + ?Sized>(
+    /// As [`Client::fetch_all`].
+    pub async fn fetch_all<T: FromTable, Q: Request + ?Sized>(&self, query: &Q) -> Result<Vec<T>> {
+        T::from_table(&ops::table(self.execute(query).await?)?)
+    }
+
+    /// As [`Client::fetch_all_into`]: the rows go into the caller's vector (cleared first,
+    /// its memory reused); the reply itself is decoded into fresh columns.
+    pub async fn fetch_all_into<T: FromTable, Q: Request + ?Sized>(
         &self,
         query: &Q,
-    ) -> Result<Vec<T>> {
-        crate::typed::rows(&ops::table(self.execute(query).await?)?)
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        out.clear();
+        T::extend_from_table(&ops::table(self.execute(query).await?)?, out)
     }
 
     /// As [`Client::fetch_one`].
-    pub async fn fetch_one<T: DeserializeOwned, Q: Request + ?Sized>(
+    pub async fn fetch_one<T: FromTable, Q: Request + ?Sized>(&self, query: &Q) -> Result<T> {
+        ops::only(self.fetch_all(query).await?)
+    }
+
+    /// As [`Client::fetch_optional`].
+    pub async fn fetch_optional<T: FromTable, Q: Request + ?Sized>(
         &self,
         query: &Q,
-    ) -> Result<T> {
-        ops::only(self.fetch(query).await?)
+    ) -> Result<Option<T>> {
+        ops::at_most_one(self.fetch_all(query).await?)
     }
 
     /// As [`Client::fetch_column`].
@@ -317,21 +373,8 @@ impl super::AsyncClient {
         ops::column(self.execute(query).await?)
     }
 
-    /// As [`Client::fetch_optional`].
-    pub async fn fetch_optional<T: DeserializeOwned, Q: Request + ?Sized>(
-        &self,
-        query: &Q,
-    ) -> Result<Option<T>> {
-        ops::at_most_one(self.fetch(query).await?)
-    }
-
-    /// As [`Client::fetch_rows`].
-    pub async fn fetch_rows<T: RayTable, Q: Request + ?Sized>(&self, query: &Q) -> Result<Vec<T>> {
-        T::from_table(&ops::table(self.execute(query).await?)?)
-    }
-
-    /// As [`Client::execute_as`].
-    pub async fn execute_as<T: DeserializeOwned, Q: Request + ?Sized>(
+    /// As [`Client::fetch_value`].
+    pub async fn fetch_value<T: DeserializeOwned, Q: Request + ?Sized>(
         &self,
         query: &Q,
     ) -> Result<T> {

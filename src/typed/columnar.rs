@@ -2,19 +2,37 @@
 //! straight from its typed column (and builds each column straight from the fields), with
 //! no serde round trip per cell. Plain serde types use `typed::rows` / `typed::columns`.
 
+use super::Sym;
 use crate::value::{Date, Guid, Table, TextColumn, Time, Timestamp, Type, Value, Vector};
 use crate::{ColumnMismatch, Error, Result};
+use std::collections::HashMap;
 
 /// A Rust value that can be read from, and collected into, a Rayforce column.
+///
+/// Reading is column-wise: [`reader`](Self::reader) looks at the column once (its type,
+/// its length) and returns a [`CellReader`] that reads cells with no further dispatch on
+/// the column's type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read from or written to a Rayforce column",
     label = "unsupported column type"
 )]
 pub trait CellValue: Sized {
+    /// Reads this type's cells from one column.
+    type Reader<'a>: CellReader<Self>;
     /// Whether `column` can be read as `Self` (`None`), else the column's type name.
     fn mismatch(column: &Value) -> Option<String>;
-    /// The value at `row` (a null in a non-`Option` field is an error).
-    fn read(column: &Value, row: usize, name: &str) -> Result<Self>;
+    /// A reader over `column` (`None`: the table has no such column, which only `Option`
+    /// fields allow), which must hold `rows` cells; `name` is for error messages.
+    fn reader<'a>(
+        column: Option<&'a Value>,
+        rows: usize,
+        name: &'a str,
+    ) -> Result<Self::Reader<'a>>;
+    /// The value a non-`Option` field takes for a null cell, if it has one (`String`: the
+    /// empty string); `None` makes a null an error.
+    fn null_value() -> Option<Self> {
+        None
+    }
     /// A column of `ty` (the declared type) from the values.
     fn collect<'a>(
         items: impl Iterator<Item = &'a Self>,
@@ -23,10 +41,58 @@ pub trait CellValue: Sized {
     ) -> Result<Value>
     where
         Self: 'a;
-    /// The value of a field whose column is absent (only `Option` fields allow it).
-    fn missing(name: &str) -> Result<Self> {
-        Err(Error::Row(format!("no column `{name}`")))
+}
+
+/// Reads the cells of one column as `T` (see [`CellValue::reader`]).
+pub trait CellReader<T> {
+    /// The cell at `row`: `None` when it is null.
+    fn get(&mut self, row: usize) -> Result<Option<T>>;
+}
+
+/// The value of field `name` at `row` (what the derive calls for each cell).
+#[doc(hidden)]
+#[inline(always)]
+pub fn cell<V: CellValue>(reader: &mut V::Reader<'_>, row: usize, name: &str) -> Result<V> {
+    match reader.get(row)? {
+        Some(v) => Ok(v),
+        None => V::null_value().ok_or_else(|| null_error(name, row)),
     }
+}
+
+/// The reader of a field's column (what the derive calls once per field): the column
+/// `name`, or else one named like the field (as `select_all` returns renamed columns).
+#[doc(hidden)]
+pub fn field_reader<'a, V: CellValue>(
+    table: &'a Table,
+    name: &'a str,
+    field: &str,
+) -> Result<V::Reader<'a>> {
+    V::reader(field_column(table, name, field), table.num_rows(), name)
+}
+
+fn field_column<'a>(table: &'a Table, name: &str, field: &str) -> Option<&'a Value> {
+    table.column(name).or_else(|| table.column(field))
+}
+
+/// `column`, checked to hold `rows` cells (a ragged table from a hostile server is an
+/// error, never an out-of-range read).
+fn present<'a>(column: Option<&'a Value>, rows: usize, name: &str) -> Result<&'a Value> {
+    let column = column.ok_or_else(|| Error::Row(format!("no column `{name}`")))?;
+    let len = match column {
+        Value::Vector(v) => v.len(),
+        Value::List(items) => items.len(),
+        _ => rows,
+    };
+    if len != rows {
+        return Err(Error::Row(format!(
+            "column `{name}` has {len} rows, the table {rows}"
+        )));
+    }
+    Ok(column)
+}
+
+fn wrong_type(column: &Value, name: &str) -> Error {
+    Error::Row(format!("column `{name}` is {}", type_name(column)))
 }
 
 fn type_name(column: &Value) -> String {
@@ -43,9 +109,78 @@ fn null_error(name: &str, row: usize) -> Error {
     ))
 }
 
+/// Reads an integer field from any integer column (widened, then range-checked).
+pub enum IntReader<'a> {
+    /// An I64 column.
+    I64(&'a [i64], &'a str),
+    /// An I32 column.
+    I32(&'a [i32], &'a str),
+    /// An I16 column.
+    I16(&'a [i16], &'a str),
+    /// A U8 column.
+    U8(&'a [u8], &'a str),
+}
+
+impl<'a> IntReader<'a> {
+    fn new(column: Option<&'a Value>, rows: usize, name: &'a str) -> Result<Self> {
+        Ok(match present(column, rows, name)? {
+            Value::Vector(Vector::I64(x)) => IntReader::I64(x, name),
+            Value::Vector(Vector::I32(x)) => IntReader::I32(x, name),
+            Value::Vector(Vector::I16(x)) => IntReader::I16(x, name),
+            Value::Vector(Vector::U8(x)) => IntReader::U8(x, name),
+            other => return Err(wrong_type(other, name)),
+        })
+    }
+
+    #[inline(always)]
+    fn wide(&self, row: usize) -> Result<Option<i64>> {
+        let at = |n: Option<i64>, name: &str| {
+            n.ok_or_else(|| Error::Row(format!("column `{name}` has no row {row}")))
+        };
+        Ok(match *self {
+            IntReader::I64(x, name) => {
+                Some(at(x.get(row).copied(), name)?).filter(|n| *n != i64::MIN)
+            }
+            IntReader::I32(x, name) => {
+                Some(at(x.get(row).map(|n| i64::from(*n)), name)?).filter(|n| *n != i32::MIN as i64)
+            }
+            IntReader::I16(x, name) => {
+                Some(at(x.get(row).map(|n| i64::from(*n)), name)?).filter(|n| *n != i16::MIN as i64)
+            }
+            IntReader::U8(x, name) => Some(at(x.get(row).map(|n| i64::from(*n)), name)?),
+        })
+    }
+
+    fn name(&self) -> &'a str {
+        match *self {
+            IntReader::I64(_, n)
+            | IntReader::I32(_, n)
+            | IntReader::I16(_, n)
+            | IntReader::U8(_, n) => n,
+        }
+    }
+}
+
 macro_rules! int_cell {
-    ($t:ty, $variant:ident, $null:expr) => {
+    ($t:ty, $null:expr) => {
+        impl<'a> CellReader<$t> for IntReader<'a> {
+            #[inline(always)]
+            fn get(&mut self, row: usize) -> Result<Option<$t>> {
+                match self.wide(row)? {
+                    None => Ok(None),
+                    Some(n) => <$t>::try_from(n).map(Some).map_err(|_| {
+                        Error::Row(format!(
+                            "column `{}` row {row}: {n} does not fit in {}",
+                            self.name(),
+                            stringify!($t)
+                        ))
+                    }),
+                }
+            }
+        }
+
         impl CellValue for $t {
+            type Reader<'a> = IntReader<'a>;
             fn mismatch(column: &Value) -> Option<String> {
                 match column {
                     Value::Vector(
@@ -54,29 +189,12 @@ macro_rules! int_cell {
                     other => Some(type_name(other)),
                 }
             }
-            fn read(column: &Value, row: usize, name: &str) -> Result<$t> {
-                let wide: Option<i64> = match column {
-                    Value::Vector(Vector::I64(x)) => x.get(row).copied().filter(|n| *n != i64::MIN),
-                    Value::Vector(Vector::I32(x)) => x
-                        .get(row)
-                        .copied()
-                        .filter(|n| *n != i32::MIN)
-                        .map(i64::from),
-                    Value::Vector(Vector::I16(x)) => x
-                        .get(row)
-                        .copied()
-                        .filter(|n| *n != i16::MIN)
-                        .map(i64::from),
-                    Value::Vector(Vector::U8(x)) => x.get(row).copied().map(i64::from),
-                    _ => None,
-                };
-                let n = wide.ok_or_else(|| null_error(name, row))?;
-                <$t>::try_from(n).map_err(|_| {
-                    Error::Row(format!(
-                        "column `{name}` row {row}: {n} does not fit in {}",
-                        stringify!($t)
-                    ))
-                })
+            fn reader<'a>(
+                column: Option<&'a Value>,
+                rows: usize,
+                name: &'a str,
+            ) -> Result<IntReader<'a>> {
+                IntReader::new(column, rows, name)
             }
             fn collect<'a>(
                 items: impl Iterator<Item = &'a $t>,
@@ -115,32 +233,50 @@ fn narrow(wide: Vec<i64>, ty: Option<Type>, _null: i64) -> Result<Value> {
     }))
 }
 
-int_cell!(i64, I64, i64::MIN);
-int_cell!(i32, I32, i32::MIN as i64);
-int_cell!(i16, I16, i16::MIN as i64);
-int_cell!(u8, U8, 0);
+int_cell!(i64, i64::MIN);
+int_cell!(i32, i32::MIN as i64);
+int_cell!(i16, i16::MIN as i64);
+int_cell!(u8, 0);
+
+/// Reads a fixed-width field from a column of exactly its type.
+pub struct SliceReader<'a, T> {
+    cells: &'a [T],
+    name: &'a str,
+}
 
 macro_rules! pod_cell {
     ($t:ty, $variant:ident, $is_null:expr) => {
+        impl<'a> CellReader<$t> for SliceReader<'a, $t> {
+            #[inline(always)]
+            fn get(&mut self, row: usize) -> Result<Option<$t>> {
+                let is_null: fn(&$t) -> bool = $is_null;
+                match self.cells.get(row) {
+                    Some(v) if is_null(v) => Ok(None),
+                    Some(v) => Ok(Some(*v)),
+                    None => Err(Error::Row(format!(
+                        "column `{}` has no row {row}",
+                        self.name
+                    ))),
+                }
+            }
+        }
+
         impl CellValue for $t {
+            type Reader<'a> = SliceReader<'a, $t>;
             fn mismatch(column: &Value) -> Option<String> {
                 match column {
                     Value::Vector(Vector::$variant(_)) => None,
                     other => Some(type_name(other)),
                 }
             }
-            fn read(column: &Value, row: usize, name: &str) -> Result<$t> {
-                let is_null: fn(&$t) -> bool = $is_null;
-                match column {
-                    Value::Vector(Vector::$variant(x)) => x
-                        .get(row)
-                        .copied()
-                        .filter(|v| !is_null(v))
-                        .ok_or_else(|| null_error(name, row)),
-                    other => Err(Error::Row(format!(
-                        "column `{name}` is {}",
-                        type_name(other)
-                    ))),
+            fn reader<'a>(
+                column: Option<&'a Value>,
+                rows: usize,
+                name: &'a str,
+            ) -> Result<SliceReader<'a, $t>> {
+                match present(column, rows, name)? {
+                    Value::Vector(Vector::$variant(cells)) => Ok(SliceReader { cells, name }),
+                    other => Err(wrong_type(other, name)),
                 }
             }
             fn collect<'a>(
@@ -164,54 +300,198 @@ pod_cell!(Time, Time, |d| d.is_null());
 pod_cell!(Timestamp, Timestamp, |d| d.is_null());
 pod_cell!(Guid, Guid, |g| g.0 == [0; 16]);
 
+/// Reads a text field (SYMBOL or STR column); an empty cell is null. The column's bytes
+/// are checked to be UTF-8 once, in one pass; each cell then only checks that it starts and
+/// ends on a character boundary.
+pub struct TextReader<'a> {
+    bytes: &'a [u8],
+    /// All of `bytes`, when they are valid UTF-8.
+    whole: Option<&'a str>,
+    ends: &'a [usize],
+    name: &'a str,
+}
+
+impl<'a> TextReader<'a> {
+    fn new(column: Option<&'a Value>, rows: usize, name: &'a str) -> Result<Self> {
+        match present(column, rows, name)? {
+            Value::Vector(Vector::Symbol(cells) | Vector::Str(cells)) => Ok(TextReader {
+                bytes: cells.bytes(),
+                whole: std::str::from_utf8(cells.bytes()).ok(),
+                ends: cells.ends(),
+                name,
+            }),
+            other => Err(wrong_type(other, name)),
+        }
+    }
+
+    /// Where the text at `row` lies in `bytes`.
+    #[inline(always)]
+    fn span(&self, row: usize) -> Result<(usize, usize)> {
+        let end = *self
+            .ends
+            .get(row)
+            .ok_or_else(|| Error::Row(format!("column `{}` has no row {row}", self.name)))?;
+        let start = row.checked_sub(1).map_or(0, |p| self.ends[p]);
+        Ok((start, end))
+    }
+
+    /// The text at `start..end`, checked.
+    #[inline(always)]
+    fn slice(&self, row: usize, start: usize, end: usize) -> Result<&'a str> {
+        if let Some(text) = self.whole.and_then(|w| w.get(start..end)) {
+            return Ok(text);
+        }
+        std::str::from_utf8(&self.bytes[start..end])
+            .map_err(|_| Error::Row(format!("column `{}` row {row} is not UTF-8", self.name)))
+    }
+
+    /// The text at `row` (`None`: empty, Rayforce's null symbol).
+    #[inline(always)]
+    fn text(&self, row: usize) -> Result<Option<&'a str>> {
+        let (start, end) = self.span(row)?;
+        if start == end {
+            return Ok(None);
+        }
+        self.slice(row, start, end).map(Some)
+    }
+}
+
+impl CellReader<String> for TextReader<'_> {
+    #[inline(always)]
+    fn get(&mut self, row: usize) -> Result<Option<String>> {
+        Ok(self.text(row)?.map(str::to_owned))
+    }
+}
+
+fn text_column<'a>(
+    items: impl Iterator<Item = &'a str>,
+    len: usize,
+    ty: Option<Type>,
+) -> Result<Value> {
+    let mut col = TextColumn::with_capacity(len, len * 8);
+    for s in items {
+        if s.as_bytes().contains(&0) {
+            return Err(Error::Encode(format!("{s:?} contains a NUL byte")));
+        }
+        col.push(s);
+    }
+    Ok(Value::Vector(if ty == Some(Type::Str) {
+        Vector::Str(col)
+    } else {
+        Vector::Symbol(col)
+    }))
+}
+
 impl CellValue for String {
+    type Reader<'a> = TextReader<'a>;
     fn mismatch(column: &Value) -> Option<String> {
         match column {
             Value::Vector(Vector::Symbol(_) | Vector::Str(_)) => None,
             other => Some(type_name(other)),
         }
     }
-    fn read(column: &Value, row: usize, name: &str) -> Result<String> {
-        let bytes = match column {
-            Value::Vector(Vector::Symbol(c) | Vector::Str(c)) => c.get(row),
-            _ => None,
-        }
-        .ok_or_else(|| Error::Row(format!("column `{name}` has no row {row}")))?;
-        String::from_utf8(bytes.to_vec())
-            .map_err(|_| Error::Row(format!("column `{name}` row {row} is not UTF-8")))
+    fn reader<'a>(column: Option<&'a Value>, rows: usize, name: &'a str) -> Result<TextReader<'a>> {
+        TextReader::new(column, rows, name)
+    }
+    fn null_value() -> Option<String> {
+        Some(String::new())
     }
     fn collect<'a>(
         items: impl Iterator<Item = &'a String>,
         len: usize,
         ty: Option<Type>,
     ) -> Result<Value> {
-        let mut col = TextColumn::with_capacity(len, len * 8);
-        for s in items {
-            if s.as_bytes().contains(&0) {
-                return Err(Error::Encode(format!("{s:?} contains a NUL byte")));
-            }
-            col.push(s);
+        text_column(items.map(String::as_str), len, ty)
+    }
+}
+
+/// Reads a [`Sym`] field: short texts inline; each distinct longer text of the column
+/// allocated once and shared.
+pub struct SymReader<'a> {
+    text: TextReader<'a>,
+    long: HashMap<&'a str, Sym, rustc_hash::FxBuildHasher>,
+}
+
+impl CellReader<Sym> for SymReader<'_> {
+    #[inline(always)]
+    fn get(&mut self, row: usize) -> Result<Option<Sym>> {
+        let t = &self.text;
+        let (start, end) = t.span(row)?;
+        if start == end {
+            return Ok(None);
         }
-        Ok(Value::Vector(if ty == Some(Type::Str) {
-            Vector::Str(col)
-        } else {
-            Vector::Symbol(col)
-        }))
+        if end - start <= Sym::INLINE {
+            // A fixed-size window of the column's bytes: no variable-length copy per cell.
+            if let (Some(whole), Some(window)) = (t.whole, t.bytes.get(start..start + Sym::INLINE))
+            {
+                if whole.is_char_boundary(start) && whole.is_char_boundary(end) {
+                    let window: [u8; Sym::INLINE] = window.try_into().expect("window size");
+                    // SAFETY: `whole` is valid UTF-8 and `start..end` lies on character
+                    // boundaries, so the window's first `end - start` bytes are UTF-8.
+                    return Ok(Some(unsafe { Sym::from_window(window, end - start) }));
+                }
+            }
+            return t.slice(row, start, end).map(|s| Some(Sym::new(s)));
+        }
+        let text = t.slice(row, start, end)?;
+        Ok(Some(
+            self.long
+                .entry(text)
+                .or_insert_with(|| Sym::new(text))
+                .clone(),
+        ))
+    }
+}
+
+impl CellValue for Sym {
+    type Reader<'a> = SymReader<'a>;
+    fn mismatch(column: &Value) -> Option<String> {
+        String::mismatch(column)
+    }
+    fn reader<'a>(column: Option<&'a Value>, rows: usize, name: &'a str) -> Result<SymReader<'a>> {
+        Ok(SymReader {
+            text: TextReader::new(column, rows, name)?,
+            long: HashMap::default(),
+        })
+    }
+    fn null_value() -> Option<Sym> {
+        Some(Sym::default())
+    }
+    fn collect<'a>(
+        items: impl Iterator<Item = &'a Sym>,
+        len: usize,
+        ty: Option<Type>,
+    ) -> Result<Value> {
+        text_column(items.map(Sym::as_str), len, ty)
+    }
+}
+
+/// Reads an `Option` field: a null cell, or an absent column, is `None`.
+pub struct OptionReader<R>(Option<R>);
+
+impl<V, R: CellReader<V>> CellReader<Option<V>> for OptionReader<R> {
+    #[inline(always)]
+    fn get(&mut self, row: usize) -> Result<Option<Option<V>>> {
+        match &mut self.0 {
+            Some(r) => Ok(Some(r.get(row)?)),
+            None => Ok(Some(None)),
+        }
     }
 }
 
 impl<V: CellValue + Clone> CellValue for Option<V> {
+    type Reader<'a> = OptionReader<V::Reader<'a>>;
     fn mismatch(column: &Value) -> Option<String> {
         V::mismatch(column)
     }
-    fn missing(_name: &str) -> Result<Option<V>> {
-        Ok(None)
-    }
-    fn read(column: &Value, row: usize, name: &str) -> Result<Option<V>> {
-        if super::de::is_null_at(column, row) {
-            Ok(None)
-        } else {
-            V::read(column, row, name).map(Some)
+    fn reader<'a>(
+        column: Option<&'a Value>,
+        rows: usize,
+        name: &'a str,
+    ) -> Result<Self::Reader<'a>> {
+        match column {
+            None => Ok(OptionReader(None)),
+            Some(c) => Ok(OptionReader(Some(V::reader(Some(c), rows, name)?))),
         }
     }
     fn collect<'a>(
@@ -283,6 +563,7 @@ pub fn collect_field<'a, V: CellValue + 'a>(
 pub fn check_field<V: CellValue>(
     table: &Table,
     name: &str,
+    field: &str,
     expected: Option<Type>,
     nullable: bool,
     mismatches: &mut Vec<ColumnMismatch>,
@@ -292,7 +573,7 @@ pub fn check_field<V: CellValue>(
             .map(|t| t.name().to_string())
             .unwrap_or_else(|| "LIST".into())
     };
-    match table.column(name) {
+    match field_column(table, name, field) {
         None if nullable => {}
         None => mismatches.push(ColumnMismatch {
             column: name.to_string(),
@@ -311,12 +592,36 @@ pub fn check_field<V: CellValue>(
     }
 }
 
+/// Reads a field through another type's reader, converting each present value.
+pub struct MapReader<R, V, T> {
+    inner: R,
+    convert: fn(V) -> Result<T>,
+}
+
+impl<V, T, R: CellReader<V>> CellReader<T> for MapReader<R, V, T> {
+    #[inline(always)]
+    fn get(&mut self, row: usize) -> Result<Option<T>> {
+        match self.inner.get(row)? {
+            Some(v) => (self.convert)(v).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
 impl CellValue for std::time::SystemTime {
+    type Reader<'a> = MapReader<SliceReader<'a, Timestamp>, Timestamp, Self>;
     fn mismatch(column: &Value) -> Option<String> {
         Timestamp::mismatch(column)
     }
-    fn read(column: &Value, row: usize, name: &str) -> Result<Self> {
-        Timestamp::read(column, row, name).map(Timestamp::to_system_time)
+    fn reader<'a>(
+        column: Option<&'a Value>,
+        rows: usize,
+        name: &'a str,
+    ) -> Result<Self::Reader<'a>> {
+        Ok(MapReader {
+            inner: Timestamp::reader(column, rows, name)?,
+            convert: |t| Ok(t.to_system_time()),
+        })
     }
     fn collect<'a>(
         items: impl Iterator<Item = &'a Self>,
@@ -331,23 +636,45 @@ impl CellValue for std::time::SystemTime {
     }
 }
 
+/// Reads a `Vec` field from a LIST column (each item decoded by serde).
+pub struct ListReader<'a, V> {
+    items: &'a [Value],
+    name: &'a str,
+    _v: std::marker::PhantomData<fn() -> V>,
+}
+
+impl<V: serde::de::DeserializeOwned> CellReader<Vec<V>> for ListReader<'_, V> {
+    fn get(&mut self, row: usize) -> Result<Option<Vec<V>>> {
+        match self.items.get(row) {
+            Some(v) => super::value(v).map(Some),
+            None => Err(Error::Row(format!(
+                "column `{}` has no row {row}",
+                self.name
+            ))),
+        }
+    }
+}
+
 impl<V: serde::de::DeserializeOwned + serde::Serialize> CellValue for Vec<V> {
+    type Reader<'a> = ListReader<'a, V>;
     fn mismatch(column: &Value) -> Option<String> {
         match column {
             Value::List(_) => None,
             other => Some(type_name(other)),
         }
     }
-    fn read(column: &Value, row: usize, name: &str) -> Result<Self> {
-        match column {
-            Value::List(items) => match items.get(row) {
-                Some(v) => super::value(v),
-                None => Err(Error::Row(format!("column `{name}` has no row {row}"))),
-            },
-            other => Err(Error::Row(format!(
-                "column `{name}` is {}",
-                type_name(other)
-            ))),
+    fn reader<'a>(
+        column: Option<&'a Value>,
+        rows: usize,
+        name: &'a str,
+    ) -> Result<Self::Reader<'a>> {
+        match present(column, rows, name)? {
+            Value::List(items) => Ok(ListReader {
+                items,
+                name,
+                _v: std::marker::PhantomData,
+            }),
+            other => Err(wrong_type(other, name)),
         }
     }
     fn collect<'a>(
@@ -370,11 +697,19 @@ impl<V: serde::de::DeserializeOwned + serde::Serialize> CellValue for Vec<V> {
 macro_rules! chrono_cell {
     ($t:ty, $via:ty) => {
         impl CellValue for $t {
+            type Reader<'a> = MapReader<SliceReader<'a, $via>, $via, Self>;
             fn mismatch(column: &Value) -> Option<String> {
                 <$via>::mismatch(column)
             }
-            fn read(column: &Value, row: usize, name: &str) -> Result<Self> {
-                <$t>::try_from(<$via>::read(column, row, name)?)
+            fn reader<'a>(
+                column: Option<&'a Value>,
+                rows: usize,
+                name: &'a str,
+            ) -> Result<Self::Reader<'a>> {
+                Ok(MapReader {
+                    inner: <$via>::reader(column, rows, name)?,
+                    convert: <$t>::try_from,
+                })
             }
             fn collect<'a>(
                 items: impl Iterator<Item = &'a Self>,
@@ -395,11 +730,19 @@ chrono_cell!(chrono::NaiveTime, Time);
 
 #[cfg(feature = "chrono")]
 impl CellValue for chrono::NaiveDateTime {
+    type Reader<'a> = MapReader<SliceReader<'a, Timestamp>, Timestamp, Self>;
     fn mismatch(column: &Value) -> Option<String> {
         Timestamp::mismatch(column)
     }
-    fn read(column: &Value, row: usize, name: &str) -> Result<Self> {
-        Ok(Timestamp::read(column, row, name)?.into())
+    fn reader<'a>(
+        column: Option<&'a Value>,
+        rows: usize,
+        name: &'a str,
+    ) -> Result<Self::Reader<'a>> {
+        Ok(MapReader {
+            inner: Timestamp::reader(column, rows, name)?,
+            convert: |t| Ok(t.into()),
+        })
     }
     fn collect<'a>(
         items: impl Iterator<Item = &'a Self>,

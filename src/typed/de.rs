@@ -59,8 +59,15 @@ impl From<DeError> for Error {
 /// assert_eq!(rows[1], Row { name: "b".into(), px: 2.5, qty: None });
 /// ```
 pub fn rows<T: DeserializeOwned>(table: &Table) -> Result<Vec<T>> {
-    check::<T>(table)?;
     let mut out = crate::wire::hugepages::vec_with_capacity(table.num_rows());
+    rows_into(table, &mut out)?;
+    Ok(out)
+}
+
+/// As [`rows`], appending to `out` (its memory reused).
+pub fn rows_into<T: DeserializeOwned>(table: &Table, out: &mut Vec<T>) -> Result<()> {
+    check::<T>(table)?;
+    out.reserve(table.num_rows());
     let cache = FieldCache::new();
     for row in 0..table.num_rows() {
         out.push(T::deserialize(RowDe {
@@ -70,7 +77,7 @@ pub fn rows<T: DeserializeOwned>(table: &Table) -> Result<Vec<T>> {
             cache: Some(&cache),
         })?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Checks that `T` fits `table`'s columns (names and types) without decoding any row;

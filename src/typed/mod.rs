@@ -7,13 +7,15 @@
 pub(crate) mod columnar;
 mod de;
 mod ser;
+mod sym;
 mod table;
 
-pub use columnar::CellValue;
-pub use de::{check, rows, value, DeError};
-pub use rayforce_client_derive::RayTable;
+pub use columnar::{CellReader, CellValue};
+pub use de::{check, rows, rows_into, value, DeError};
+pub use rayforce_client_derive::{FromTable, RayTable};
 pub use ser::{columns, ColumnType, SerError};
+pub use sym::Sym;
 pub use table::{
-    Column, ColumnDef, ColumnValue, Literal, Predicate, RayTable, TypedExpr, TypedSelect,
-    TypedTable, TypedUpdate,
+    Column, ColumnDef, ColumnValue, FromTable, Literal, Predicate, RayTable, TypedExpr,
+    TypedSelect, TypedTable, TypedUpdate,
 };

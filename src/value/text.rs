@@ -212,6 +212,12 @@ impl TextColumn {
         &self.bytes
     }
 
+    /// Each element's end offset in [`bytes`](Self::bytes) (element `i` spans
+    /// `ends[i - 1]..ends[i]`, the first starts at 0).
+    pub fn ends(&self) -> &[usize] {
+        &self.ends
+    }
+
     /// Whether any element is empty (the server's null for symbols and strings).
     pub fn has_empty(&self) -> bool {
         let mut start = 0;

@@ -102,6 +102,36 @@ pub fn decode_stream(
     Ok(value)
 }
 
+/// Decodes one value from a stream holding a payload of `size` bytes into `out`, reusing
+/// the memory `out` already holds: a table or list whose columns have the same types as
+/// before, and vectors of the same type, are read into their existing buffers (nothing is
+/// allocated or zeroed when they have room). Anything else replaces `out`. On error, `out`
+/// holds some valid value (partly overwritten).
+///
+/// ```
+/// use rayforce_client::{wire, Value};
+/// let mut out = Value::from(vec![0i64; 4]);
+/// let bytes = [6u8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0];
+/// wire::decode_stream_into(&mut &bytes[..], bytes.len() as u64, &wire::Limits::default(), &mut out)
+///     .unwrap();
+/// assert_eq!(out, Value::from(vec![7i64, 8]));
+/// ```
+pub fn decode_stream_into(
+    reader: &mut impl BufRead,
+    size: u64,
+    limits: &Limits,
+    out: &mut Value,
+) -> Result<(), StreamError> {
+    let mut r = Reader::new(reader, size, limits);
+    r.value_into(0, out)?;
+    let left = r.remaining();
+    if left != 0 {
+        io::copy(&mut r.src, &mut io::sink()).map_err(StreamError::Io)?;
+        return Err(StreamError::Decode(DecodeError::TrailingBytes(left)));
+    }
+    Ok(())
+}
+
 /// Element types a vector reply can be decoded into a caller's buffer
 /// ([`decode_column_into`]): the fixed-width Rayforce types, with their wire type.
 pub trait ColumnElement: bytemuck::Pod {
@@ -442,6 +472,90 @@ impl<R: BufRead> Reader<R> {
                 offset,
             })),
         }
+    }
+
+    /// One value into `slot`, reusing its buffers where the shapes match (see
+    /// [`decode_stream_into`]); otherwise a fresh value replaces it.
+    fn value_into(&mut self, depth: usize, slot: &mut Value) -> Res<()> {
+        if depth > self.max_depth {
+            return Err(StreamError::Decode(DecodeError::TooDeep {
+                max: self.max_depth,
+            }));
+        }
+        let code = self
+            .src
+            .fill_buf()
+            .map_err(StreamError::Io)?
+            .first()
+            .copied();
+        match (code, &mut *slot) {
+            (Some(98), Value::Table(_)) => {
+                let Value::Table(old) = std::mem::replace(slot, Value::Null) else {
+                    unreachable!("matched a table")
+                };
+                self.array::<2>()?; // type, attributes
+                let (names, columns) = old.into_parts();
+                let mut names = Value::Vector(Vector::Symbol(names));
+                self.value_into(depth + 1, &mut names)?;
+                let mut columns = Value::List(columns);
+                self.value_into(depth + 1, &mut columns)?;
+                *slot = table_from(names, columns)?;
+            }
+            (Some(0), Value::List(items)) => {
+                self.array::<2>()?;
+                let n = self.count(1)?;
+                items.truncate(n);
+                for item in items.iter_mut() {
+                    self.value_into(depth + 1, item)?;
+                }
+                while items.len() < n {
+                    items.push(self.value(depth + 1)?);
+                }
+            }
+            (Some(code), Value::Vector(v)) if v.elem_type().code() == code => {
+                self.array::<2>()?;
+                self.vector_body_into(code, v)?;
+            }
+            _ => *slot = self.value(depth)?,
+        }
+        Ok(())
+    }
+
+    /// A vector's count and elements into `v` (of the same type), reusing its buffers.
+    fn vector_body_into(&mut self, code: u8, v: &mut Vector) -> Res<()> {
+        let width = match v.elem_type() {
+            Type::Str => 8,
+            other => other.width().unwrap_or(1),
+        };
+        macro_rules! pod {
+            ($($variant:ident),*) => {
+                match v {
+                    $(Vector::$variant(out) => {
+                        let count = self.count(width)?;
+                        return self.pod_into(count, out);
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        pod!(I16, I32, I64, F32, F64, Date, Time, Timestamp, Guid);
+        match v {
+            Vector::Symbol(column) => {
+                let count = self.count(1)?;
+                let (mut bytes, mut ends) = std::mem::take(column).into_parts();
+                bytes.clear();
+                ends.clear();
+                self.symbols_into(count, &mut bytes, &mut ends)?;
+                *column = TextColumn::from_parts(bytes, ends).expect("ascending offsets");
+            }
+            Vector::U8(out) => {
+                let count = self.count(1)?;
+                out.clear();
+                self.bytes_into(out, count)?;
+            }
+            other => *other = self.vector_body(code)?,
+        }
+        Ok(())
     }
 
     fn list(&mut self, depth: usize) -> Res<Value> {

@@ -18,8 +18,8 @@ mod request;
 pub use compress::{compress, decompress};
 pub(crate) use decode::next_capacity;
 pub use decode::{
-    decode, decode_column_into, decode_prefix, decode_stream, ColumnElement, ColumnReply,
-    StreamError,
+    decode, decode_column_into, decode_prefix, decode_stream, decode_stream_into, ColumnElement,
+    ColumnReply, StreamError,
 };
 pub use encode::{
     encode, encode_dict_header, encode_into, encode_list_header, encode_str_into,
