@@ -23,6 +23,9 @@
 //! ```
 #![warn(missing_docs)]
 
+// The derive macros name `::rayforce_client`; this lets them be used inside the crate too.
+extern crate self as rayforce_client;
+
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub mod client;

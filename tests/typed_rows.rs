@@ -664,3 +664,87 @@ fn flattened_fields_come_from_the_same_row() {
         }
     );
 }
+
+/// Typed joins send what the untyped joins send when the key names agree, and give the same
+/// rows when the right table names a key differently (renamed on its side).
+#[test]
+fn typed_joins_match_untyped_joins_on_the_server() {
+    use rayforce_client::typed::{on, Sym};
+    #[derive(RayTable, Debug, PartialEq)]
+    #[rayforce(table = "jt")]
+    struct Trade {
+        sym: Sym,
+        ts: Timestamp,
+        px: f64,
+    }
+    #[derive(RayTable, Debug, PartialEq)]
+    #[rayforce(table = "jq")]
+    struct Quote {
+        sym: Sym,
+        ts: Timestamp,
+        bid: f64,
+    }
+    #[derive(RayTable, Debug, PartialEq)]
+    #[rayforce(table = "jq2")]
+    struct RenamedQuote {
+        #[rayforce(rename = "ticker")]
+        sym: Sym,
+        ts: Timestamp,
+        bid: f64,
+    }
+    #[derive(RayTable, Debug, PartialEq)]
+    #[rayforce(table = "out")]
+    struct Joined {
+        sym: Sym,
+        ts: Timestamp,
+        px: f64,
+        bid: f64,
+    }
+    let (_server, mut c) = common::connected();
+    c.execute(
+        "(set jt (table [sym ts px] (list ['a 'b 'a] \
+         (+ 2026.01.01D00:00:00.000000000 [10 20 30]) [1.0 2.0 3.0])))",
+    )
+    .unwrap();
+    c.execute(
+        "(set jq (table [sym ts bid] (list ['a 'b 'a 'b] \
+         (+ 2026.01.01D00:00:00.000000000 [5 15 25 35]) [0.5 1.5 2.5 3.5])))",
+    )
+    .unwrap();
+    c.execute("(set jq2 (select {ticker: sym ts: ts bid: bid from: jq}))")
+        .unwrap();
+    let keys = || on(Trade::sym(), Quote::sym()).at(Trade::ts(), Quote::ts());
+    let renamed = || on(Trade::sym(), RenamedQuote::sym()).at(Trade::ts(), RenamedQuote::ts());
+    let untyped = TableRef::named("jt").asof_join(TableRef::named("jq"), ["sym", "ts"]);
+
+    let typed = Trade::table().asof_join(Quote::table(), keys());
+    assert_eq!(typed.to_rayfall().unwrap(), untyped.to_rayfall().unwrap());
+    let expected = c.execute(&untyped).unwrap();
+    assert_eq!(c.execute(&typed).unwrap(), expected);
+    let via_rename = Trade::table().asof_join(RenamedQuote::table(), renamed());
+    assert_eq!(c.execute(&via_rename).unwrap(), expected);
+    let rows: Vec<Joined> = c.fetch_all(&via_rename).unwrap();
+    let bids: Vec<f64> = rows.iter().map(|r| r.bid).collect();
+    assert_eq!(bids, [0.5, 1.5, 2.5]);
+
+    let untyped = TableRef::named("jt")
+        .window_join(TableRef::named("jq"), ["sym", "ts"], -10, 0)
+        .agg([col("bid").max().alias("bid")]);
+    let typed = Trade::table()
+        .window_join(RenamedQuote::table(), renamed(), -10, 0)
+        .agg([RenamedQuote::bid().max().alias("bid")]);
+    assert_eq!(c.execute(&typed).unwrap(), c.execute(&untyped).unwrap());
+
+    for (typed, untyped) in [
+        (
+            Trade::table().inner_join(RenamedQuote::table(), on(Trade::sym(), RenamedQuote::sym())),
+            TableRef::named("jt").inner_join(TableRef::named("jq"), ["sym"]),
+        ),
+        (
+            Trade::table().left_join(RenamedQuote::table(), on(Trade::sym(), RenamedQuote::sym())),
+            TableRef::named("jt").left_join(TableRef::named("jq"), ["sym"]),
+        ),
+    ] {
+        assert_eq!(c.execute(&typed).unwrap(), c.execute(&untyped).unwrap());
+    }
+}

@@ -755,3 +755,96 @@ impl CellValue for chrono::NaiveDateTime {
         Timestamp::collect(converted.iter(), len, ty)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::typed::{FromTable, RayTable, Sym};
+    use crate::value::{Table, TextColumn, Value, Vector};
+
+    #[derive(RayTable, Debug, PartialEq)]
+    #[rayforce(table = "t")]
+    struct Row {
+        id: i64,
+        sym: Sym,
+        name: Option<String>,
+    }
+
+    fn table(ids: Vec<i64>, syms: TextColumn, names: TextColumn) -> Table {
+        let names_col: TextColumn = ["id", "sym", "name"].into_iter().collect();
+        Table::from_parts(
+            names_col,
+            vec![
+                Value::Vector(Vector::I64(ids)),
+                Value::Vector(Vector::Symbol(syms)),
+                Value::Vector(Vector::Str(names)),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn short_long_empty_and_unicode_symbols_read_back() {
+        let long = "a symbol much longer than the inline room";
+        let syms: TextColumn = ["é", long, "", "exactly-22-bytes-long!", long]
+            .into_iter()
+            .collect();
+        let names: TextColumn = ["x", "", "z", "ü", "w"].into_iter().collect();
+        let rows = Row::from_table(&table(vec![1, 2, 3, 4, 5], syms, names)).unwrap();
+        let got: Vec<(&str, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.sym.as_str(), r.name.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("é", Some("x")),
+                (long, None),
+                ("", Some("z")),
+                ("exactly-22-bytes-long!", Some("ü")),
+                (long, Some("w"))
+            ]
+        );
+        assert!(rows[0].sym.is_inline() && rows[3].sym.is_inline());
+        // One allocation per distinct long text of a column.
+        assert!(Sym::ptr_eq(&rows[1].sym, &rows[4].sym));
+    }
+
+    #[test]
+    fn a_character_split_across_two_symbols_is_an_error_not_a_bad_str() {
+        // "é" is C3 A9: valid as a whole column, invalid as each of the two symbols.
+        let split = TextColumn::from_parts(vec![0xC3, 0xA9], vec![1, 2]).unwrap();
+        let names: TextColumn = ["a", "b"].into_iter().collect();
+        let err = Row::from_table(&table(vec![1, 2], split, names)).unwrap_err();
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
+        let bad = TextColumn::from_parts(vec![b'o', b'k', 0xFF], vec![2, 3]).unwrap();
+        let names: TextColumn = ["a", "b"].into_iter().collect();
+        let err = Row::from_table(&table(vec![1, 2], bad, names)).unwrap_err();
+        assert!(err.to_string().contains("row 1 is not UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn a_ragged_table_is_an_error_not_an_out_of_range_read() {
+        let syms: TextColumn = ["a"].into_iter().collect();
+        let names: TextColumn = ["a", "b", "c"].into_iter().collect();
+        let err = Row::from_table(&table(vec![1, 2, 3], syms, names)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("column `sym` has 1 rows, the table 3"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rows_are_appended_into_the_callers_vector() {
+        let syms: TextColumn = ["a", "b"].into_iter().collect();
+        let names: TextColumn = ["x", "y"].into_iter().collect();
+        let t = table(vec![1, 2], syms, names);
+        let mut out = Vec::with_capacity(8);
+        let at = out.as_ptr();
+        Row::extend_from_table(&t, &mut out).unwrap();
+        Row::extend_from_table(&t, &mut out).unwrap();
+        assert_eq!(out.len(), 4);
+        assert_eq!(out.as_ptr(), at);
+        assert_eq!(out[3].sym, "b");
+    }
+}

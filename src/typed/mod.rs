@@ -6,12 +6,14 @@
 
 pub(crate) mod columnar;
 mod de;
+mod join;
 mod ser;
 mod sym;
 mod table;
 
 pub use columnar::{CellReader, CellValue};
 pub use de::{check, rows, rows_into, value, DeError};
+pub use join::{on, JoinKeys, TimeKey, TimedKeys, TypedJoin, TypedWindowJoin};
 pub use rayforce_client_derive::{FromTable, RayTable};
 pub use ser::{columns, ColumnType, SerError};
 pub use sym::Sym;

@@ -843,6 +843,82 @@ mod tests {
         assert_eq!(decode(&bytes, &Limits::default()).unwrap(), v);
     }
 
+    fn sample_table(n: i64, syms: &[&str]) -> Value {
+        let names: TextColumn = ["id", "px", "sym"].into_iter().collect();
+        let len = syms.len() as i64;
+        Value::Table(
+            Table::from_parts(
+                names,
+                vec![
+                    Value::from((0..len).map(|i| i * n).collect::<Vec<i64>>()),
+                    Value::from((0..len).map(|i| i as f64 / 2.0).collect::<Vec<f64>>()),
+                    Value::Vector(Vector::Symbol(syms.iter().collect())),
+                ],
+            )
+            .unwrap(),
+        )
+    }
+
+    fn into(bytes: &[u8], slot: &mut Value) -> Result<(), StreamError> {
+        decode_stream_into(
+            &mut &bytes[..],
+            bytes.len() as u64,
+            &Limits::default(),
+            slot,
+        )
+    }
+
+    fn column_ptrs(v: &Value) -> Vec<*const u8> {
+        v.as_table()
+            .unwrap()
+            .columns()
+            .iter()
+            .map(|c| match c {
+                Value::Vector(Vector::I64(x)) => x.as_ptr() as *const u8,
+                Value::Vector(Vector::F64(x)) => x.as_ptr() as *const u8,
+                Value::Vector(Vector::Symbol(x)) => x.bytes().as_ptr(),
+                _ => std::ptr::null(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decoding_into_a_value_reuses_its_buffers_and_matches_a_fresh_decode() {
+        let first = sample_table(1, &["aa", "b", "ccc", "d"]);
+        let second = sample_table(7, &["x", "yy", "z", "w"]);
+        let shorter = sample_table(3, &["q", "r"]);
+        let mut slot = Value::Null;
+        into(&crate::wire::encode(&first).unwrap(), &mut slot).unwrap();
+        assert_eq!(slot, first);
+        let ptrs = column_ptrs(&slot);
+        for v in [&second, &shorter, &first] {
+            into(&crate::wire::encode(v).unwrap(), &mut slot).unwrap();
+            assert_eq!(&slot, v);
+            assert_eq!(column_ptrs(&slot), ptrs, "the same buffers");
+        }
+        // Another shape replaces the value; a vector of another type too.
+        let other = Value::List(vec![Value::I64(1), Value::from("s")]);
+        into(&crate::wire::encode(&other).unwrap(), &mut slot).unwrap();
+        assert_eq!(slot, other);
+        let mut vec_slot = Value::from(vec![1.5f64, 2.5]);
+        let ints = Value::from(vec![4i64, 5, 6]);
+        into(&crate::wire::encode(&ints).unwrap(), &mut vec_slot).unwrap();
+        assert_eq!(vec_slot, ints);
+    }
+
+    #[test]
+    fn every_prefix_decoded_into_a_used_value_is_an_error_not_a_panic() {
+        let v = sample_table(2, &["aa", "b", "ccc", "d"]);
+        let bytes = crate::wire::encode(&v).unwrap();
+        for cut in 0..bytes.len() {
+            let mut slot = sample_table(5, &["x", "y", "z", "w", "v", "u"]);
+            assert!(into(&bytes[..cut], &mut slot).is_err(), "cut {cut}");
+            // Whatever is left in the slot is a valid value, usable for the next reply.
+            into(&bytes, &mut slot).unwrap();
+            assert_eq!(slot, v);
+        }
+    }
+
     #[test]
     fn streams_stop_at_the_payload_size() {
         let first = crate::wire::encode(&Value::Vector(Vector::Symbol(
