@@ -53,7 +53,7 @@ pub use wire::Request;
 /// What `#[derive(RayTable)]` expands to calls; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::typed::columnar::{cell, check_field, collect_field, field_reader};
+    pub use crate::typed::columnar::{cell, check_field, collect_field, field_reader, fill_rows};
     pub use crate::typed::rows_into as serde_rows_into;
     pub use crate::wire::hugepages::vec_with_capacity;
     pub use serde::de::DeserializeOwned;

@@ -184,18 +184,9 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
                     return ::core::result::Result::Err(::rayforce_client::Error::Schema { mismatches });
                 }
                 #(#lookups)*
-                let rows = table.num_rows();
-                if out.capacity() - out.len() < rows {
-                    if out.capacity() == 0 {
-                        *out = ::rayforce_client::__private::vec_with_capacity(rows);
-                    } else {
-                        out.reserve(rows);
-                    }
-                }
-                for row in 0..rows {
-                    out.push(#name { #(#inits),* });
-                }
-                ::core::result::Result::Ok(())
+                ::rayforce_client::__private::fill_rows(out, table.num_rows(), |row| {
+                    ::core::result::Result::Ok(#name { #(#inits),* })
+                })
             }
         }
 

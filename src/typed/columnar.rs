@@ -59,6 +59,44 @@ pub fn cell<V: CellValue>(reader: &mut V::Reader<'_>, row: usize, name: &str) ->
     }
 }
 
+/// Appends `rows` rows made by `make(row)` to `out`, each written straight into `out`'s
+/// spare room (what the derive calls); on an error the rows made so far are kept.
+#[doc(hidden)]
+#[inline(always)]
+pub fn fill_rows<T>(
+    out: &mut Vec<T>,
+    rows: usize,
+    mut make: impl FnMut(usize) -> Result<T>,
+) -> Result<()> {
+    if out.capacity() - out.len() < rows {
+        if out.capacity() == 0 {
+            *out = crate::wire::hugepages::vec_with_capacity(rows);
+        } else {
+            out.reserve(rows);
+        }
+    }
+    let start = out.len();
+    let spare = &mut out.spare_capacity_mut()[..rows];
+    let mut written = 0;
+    let mut result = Ok(());
+    for (row, slot) in spare.iter_mut().enumerate() {
+        match make(row) {
+            Ok(value) => {
+                slot.write(value);
+                written += 1;
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    // SAFETY: the first `written` slots after `start` were initialised above, and
+    // `start + written <= capacity` (they are slots of `spare_capacity_mut`).
+    unsafe { out.set_len(start + written) };
+    result
+}
+
 /// The reader of a field's column (what the derive calls once per field): the column
 /// `name`, or else one named like the field (as `select_all` returns renamed columns).
 #[doc(hidden)]

@@ -105,7 +105,7 @@ impl<L: RayTable, R: RayTable> JoinKeys<L, R> {
 /// The key names the server joins on (the left table's), and the right table as a source:
 /// the table itself when every key has one name on both sides, else a select of all its
 /// columns with the keys renamed to the left's names.
-fn sides<L: RayTable, R: RayTable>(keys: &[Key]) -> (Vec<&'static str>, Query) {
+fn sides<R: RayTable>(keys: &[Key]) -> (Vec<&'static str>, Query) {
     let names = keys.iter().map(|k| k.left).collect();
     if keys.iter().all(|k| k.left == k.right) {
         return (names, TableRef::named(R::TABLE).into());
@@ -190,7 +190,7 @@ impl<L: RayTable> TypedTable<L> {
         keys: &[Key],
         join: fn(TableRef, Query, Vec<&'static str>) -> JoinQuery,
     ) -> TypedJoin<L, R> {
-        let (names, right) = sides::<L, R>(keys);
+        let (names, right) = sides::<R>(keys);
         TypedJoin {
             inner: join(self.untyped(), right, names),
             _tables: PhantomData,
@@ -257,7 +257,7 @@ impl<L: RayTable> TypedTable<L> {
         upper: impl IntoExpr,
         inside_only: bool,
     ) -> TypedWindowJoin<L, R> {
-        let (names, right) = sides::<L, R>(&keys.keys);
+        let (names, right) = sides::<R>(&keys.keys);
         let left = self.untyped();
         let inner = if inside_only {
             left.window_join1(right, names, lower, upper)

@@ -233,6 +233,13 @@ impl TextColumn {
         (self.bytes, self.ends)
     }
 
+    /// Builds a column from parts a decoder produced in one pass (ascending offsets ending at
+    /// `bytes.len()` by construction), without checking them again; checked in debug builds.
+    pub(crate) fn from_split(bytes: Vec<u8>, ends: Vec<usize>) -> TextColumn {
+        debug_assert!(TextColumn::from_parts(bytes.clone(), ends.clone()).is_some());
+        TextColumn { bytes, ends }
+    }
+
     /// Builds a column from its parts: concatenated bytes and each element's end offset.
     /// Fails when the offsets are not ascending or overrun the bytes.
     pub fn from_parts(bytes: Vec<u8>, ends: Vec<usize>) -> Option<TextColumn> {

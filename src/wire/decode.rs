@@ -546,7 +546,7 @@ impl<R: BufRead> Reader<R> {
                 bytes.clear();
                 ends.clear();
                 self.symbols_into(count, &mut bytes, &mut ends)?;
-                *column = TextColumn::from_parts(bytes, ends).expect("ascending offsets");
+                *column = TextColumn::from_split(bytes, ends);
             }
             Vector::U8(out) => {
                 let count = self.count(1)?;
@@ -705,7 +705,7 @@ impl<R: BufRead> Reader<R> {
                 // One byte buffer and one offsets vector for the whole column.
                 let (mut bytes, mut ends) = (Vec::new(), Vec::new());
                 self.symbols_into(count, &mut bytes, &mut ends)?;
-                Vector::Symbol(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
+                Vector::Symbol(TextColumn::from_split(bytes, ends))
             }
             Type::Str => {
                 let mut bytes = Vec::new();
@@ -715,7 +715,7 @@ impl<R: BufRead> Reader<R> {
                     self.bytes_into(&mut bytes, n)?;
                     ends.push(bytes.len());
                 }
-                Vector::Str(TextColumn::from_parts(bytes, ends).expect("ascending offsets"))
+                Vector::Str(TextColumn::from_split(bytes, ends))
             }
         })
     }
