@@ -364,6 +364,24 @@ fn main() {
         floor: median(floor),
         target: "≤ 1.3×",
     });
+    let mut slot = Value::Null;
+    let (sdk, floor) = interleave(
+        15,
+        || {
+            client.execute_into(&"big", &mut slot).unwrap();
+            assert_eq!(slot.as_table().unwrap().num_rows(), 1_000_000);
+        },
+        || {
+            raw.round_trip(&big);
+        },
+    );
+    drop(slot);
+    rows.push(Row {
+        name: "1M-row table → reused typed columns (execute_into)",
+        sdk: median(sdk),
+        floor: median(floor),
+        target: "≤ 1.3×",
+    });
     let (sdk, floor) = interleave(
         15,
         || {
