@@ -111,7 +111,7 @@ pub fn decode_stream(
 /// ```
 /// use rayforce_client::{wire, Value};
 /// let mut out = Value::from(vec![0i64; 4]);
-/// let bytes = [6u8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0];
+/// let bytes = wire::encode(&Value::from(vec![7i64, 8])).unwrap();
 /// wire::decode_stream_into(&mut &bytes[..], bytes.len() as u64, &wire::Limits::default(), &mut out)
 ///     .unwrap();
 /// assert_eq!(out, Value::from(vec![7i64, 8]));
