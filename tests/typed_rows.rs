@@ -537,14 +537,7 @@ fn some_of_a_null_sentinel_is_refused_naming_the_field() {
 #[test]
 fn a_user_type_named_date_is_not_taken_for_a_rayforce_date() {
     mod mine {
-        #[derive(
-            rayforce_client::typed::FromTable,
-            serde::Deserialize,
-            serde::Serialize,
-            Debug,
-            PartialEq,
-            Clone,
-        )]
+        #[derive(serde::Deserialize, serde::Serialize, Debug, PartialEq, Clone)]
         pub struct Date(pub String);
     }
     #[derive(
@@ -747,4 +740,38 @@ fn typed_joins_match_untyped_joins_on_the_server() {
     ] {
         assert_eq!(c.execute(&typed).unwrap(), c.execute(&untyped).unwrap());
     }
+}
+
+/// A struct of one's own named `SystemTime` is not taken for std's (which serde writes as
+/// `SystemTime { secs_since_epoch, nanos_since_epoch }`): it is refused as a cell, clearly.
+#[test]
+fn a_user_struct_named_system_time_is_not_taken_for_a_timestamp() {
+    mod mine {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        pub struct SystemTime {
+            pub secs: u64,
+            pub nanos: u64,
+        }
+    }
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Row {
+        at: mine::SystemTime,
+    }
+    let err = typed::columns(
+        &[Row {
+            at: mine::SystemTime { secs: 1, nanos: 2 },
+        }],
+        None,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("SystemTime"), "{err}");
+    let t = rayforce_client::table! { "at" => vec![Timestamp(5)] };
+    assert!(typed::rows::<Row>(&t).is_err());
+    // std's SystemTime still reads a TIMESTAMP column.
+    #[derive(serde::Deserialize)]
+    struct Std {
+        at: std::time::SystemTime,
+    }
+    let rows = typed::rows::<Std>(&t).unwrap();
+    assert_eq!(rows[0].at, Timestamp(5).to_system_time());
 }

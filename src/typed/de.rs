@@ -729,7 +729,9 @@ impl<'de> de::Deserializer<'de> for CellDe<'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        if name == "SystemTime" {
+        // std's `SystemTime` as serde (de)serializes it: this name with exactly these two
+        // fields; a user's struct of the same name with other fields is not taken for it.
+        if name == "SystemTime" && fields == ["secs_since_epoch", "nanos_since_epoch"] {
             return self.go(Want::SystemTime, visitor);
         }
         match (self.column, self.row) {

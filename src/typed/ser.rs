@@ -426,7 +426,12 @@ impl ser::SerializeStruct for SystemTimeFields {
         };
         match key {
             "secs_since_epoch" => self.secs = n,
-            _ => self.nanos = n,
+            "nanos_since_epoch" => self.nanos = n,
+            other => {
+                return Err(SerError(format!(
+                    "struct SystemTime with a field `{other}` is not std's SystemTime and cannot be a cell"
+                )))
+            }
         }
         Ok(())
     }
@@ -577,8 +582,14 @@ impl ser::Serializer for CellSer {
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, SerError> {
         Err(SerError("a map cannot be a cell".into()))
     }
-    fn serialize_struct(self, name: &'static str, _: usize) -> Result<SystemTimeFields, SerError> {
-        if name == "SystemTime" {
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<SystemTimeFields, SerError> {
+        // std's `SystemTime` serializes as this struct of two fields (serde's documented
+        // format); the field names are checked as they come.
+        if name == "SystemTime" && len == 2 {
             Ok(SystemTimeFields { secs: 0, nanos: 0 })
         } else {
             Err(SerError(format!("struct {name} cannot be a cell")))
