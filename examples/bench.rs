@@ -398,6 +398,25 @@ fn main() {
         floor: median(floor),
         target: "",
     });
+    #[cfg(feature = "polars")]
+    {
+        let (sdk, floor) = interleave(
+            15,
+            || {
+                let df = client.fetch_polars(&"big").unwrap();
+                assert_eq!(df.height(), 1_000_000);
+            },
+            || {
+                raw.round_trip(&big);
+            },
+        );
+        rows.push(Row {
+            name: "1M-row table → polars DataFrame (through Arrow)",
+            sdk: median(sdk),
+            floor: median(floor),
+            target: "",
+        });
+    }
     let (sdk, floor) = interleave(
         5,
         || {

@@ -20,7 +20,8 @@
 //! bitmap is built only when a column holds a null. Text columns keep their byte buffer
 //! (only the offsets are rewritten). Into Rayforce, Arrow's Date64, Time32(Second),
 //! Time64 and every Timestamp unit and time zone are accepted too (converted exactly, or an
-//! error when precision would be lost), as are LargeUtf8 and dictionaries of any key type.
+//! error when precision would be lost), as are LargeUtf8, Utf8View, dictionaries of any key
+//! type, and binary arrays of 16-byte values as GUIDs (how polars carries them).
 
 use crate::value::{Date, Guid, Table, TextColumn, Time, Timestamp, Type, Vector};
 use crate::{Error, Result, Value};
@@ -255,6 +256,7 @@ fn text_column(name: &str, array: &dyn Array) -> Result<TextColumn> {
     Ok(match array.data_type() {
         DataType::Utf8 => collect(array.as_string::<i32>().iter()),
         DataType::LargeUtf8 => collect(array.as_string::<i64>().iter()),
+        DataType::Utf8View => collect(array.as_string_view().iter()),
         DataType::Dictionary(_, value)
             if matches!(**value, DataType::Utf8 | DataType::LargeUtf8) =>
         {
@@ -429,7 +431,29 @@ fn column_from_arrow(name: &str, array: &dyn Array, target: Option<Type>) -> Res
                     .collect(),
             )
         }
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Dictionary(..) => {
+        // Variable-length binary holding 16-byte values (how polars, which has no
+        // fixed-size binary, carries GUIDs): a GUID column; any other length is an error.
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
+            let values: Vec<Option<&[u8]>> = match array.data_type() {
+                DataType::Binary => array.as_binary::<i32>().iter().collect(),
+                DataType::LargeBinary => array.as_binary::<i64>().iter().collect(),
+                _ => array.as_binary_view().iter().collect(),
+            };
+            let guids = values
+                .into_iter()
+                .map(|v| match v {
+                    None => Ok(Guid([0; 16])),
+                    Some(bytes) => <[u8; 16]>::try_from(bytes).map(Guid).map_err(|_| {
+                        unsupported(
+                            name,
+                            format!("a {}-byte binary value (a GUID has 16)", bytes.len()),
+                        )
+                    }),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Vector::Guid(guids)
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
             let items = text_column(name, array)?;
             match target {
                 Some(Type::Str) => Vector::Str(items),

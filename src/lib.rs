@@ -30,6 +30,8 @@ extern crate self as rayforce_client;
 pub mod arrow;
 pub mod client;
 pub mod error;
+#[cfg(feature = "polars")]
+pub mod polars;
 pub mod query;
 pub mod server;
 pub mod transport;

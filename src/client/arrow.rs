@@ -114,3 +114,66 @@ impl super::AsyncClient {
         Ok(())
     }
 }
+
+#[cfg(feature = "polars")]
+impl Client {
+    /// Runs a query and returns its result table as a polars `DataFrame` (through
+    /// [`fetch_arrow`](Self::fetch_arrow); column buffers are shared, not copied).
+    pub fn fetch_polars<Q: Request + ?Sized>(
+        &mut self,
+        query: &Q,
+    ) -> Result<::polars::prelude::DataFrame> {
+        crate::polars::to_dataframe(&self.fetch_arrow(query)?)
+    }
+
+    /// Appends a `DataFrame` to a server table (as [`insert_batch`](Self::insert_batch)).
+    pub fn insert_dataframe(
+        &mut self,
+        table: &str,
+        df: &::polars::prelude::DataFrame,
+    ) -> Result<()> {
+        self.insert_batch(table, &crate::polars::from_dataframe(df)?)
+    }
+
+    /// Upserts a `DataFrame` keyed on the table's first `key_columns` columns.
+    pub fn upsert_dataframe(
+        &mut self,
+        table: &str,
+        key_columns: i64,
+        df: &::polars::prelude::DataFrame,
+    ) -> Result<()> {
+        self.upsert_batch(table, key_columns, &crate::polars::from_dataframe(df)?)
+    }
+}
+
+#[cfg(all(feature = "polars", feature = "tokio"))]
+impl super::AsyncClient {
+    /// As [`Client::fetch_polars`].
+    pub async fn fetch_polars<Q: Request + ?Sized>(
+        &self,
+        query: &Q,
+    ) -> Result<::polars::prelude::DataFrame> {
+        crate::polars::to_dataframe(&self.fetch_arrow(query).await?)
+    }
+
+    /// As [`Client::insert_dataframe`].
+    pub async fn insert_dataframe(
+        &self,
+        table: &str,
+        df: &::polars::prelude::DataFrame,
+    ) -> Result<()> {
+        self.insert_batch(table, &crate::polars::from_dataframe(df)?)
+            .await
+    }
+
+    /// As [`Client::upsert_dataframe`].
+    pub async fn upsert_dataframe(
+        &self,
+        table: &str,
+        key_columns: i64,
+        df: &::polars::prelude::DataFrame,
+    ) -> Result<()> {
+        self.upsert_batch(table, key_columns, &crate::polars::from_dataframe(df)?)
+            .await
+    }
+}

@@ -2,6 +2,9 @@
 //! port (stopped on drop) and a client connected to it.
 #![allow(dead_code)]
 
+#[cfg(feature = "arrow")]
+pub mod every_type;
+
 use rayforce_client::{Client, LocalServer};
 
 /// Starts the real server. Fails loudly (never skips) when the binary is missing.
