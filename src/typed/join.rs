@@ -128,23 +128,30 @@ pub struct TypedJoin<L, R> {
     _tables: PhantomData<fn() -> (L, R)>,
 }
 
-impl<L, R> TypedJoin<L, R> {
-    /// The untyped query.
-    pub fn into_query(self) -> JoinQuery {
-        self.inner
-    }
+/// The untyped query, its text, and the request, for both typed join kinds.
+macro_rules! typed_join_plumbing {
+    ($($typed:ident => $untyped:ident),*) => {$(
+        impl<L, R> $typed<L, R> {
+            /// The untyped query.
+            pub fn into_query(self) -> $untyped {
+                self.inner
+            }
 
-    /// The Rayfall text of the query.
-    pub fn to_rayfall(&self) -> Result<String> {
-        self.inner.to_rayfall()
-    }
+            /// The Rayfall text of the query.
+            pub fn to_rayfall(&self) -> Result<String> {
+                self.inner.to_rayfall()
+            }
+        }
+
+        impl<L, R> crate::Request for $typed<L, R> {
+            fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
+                self.inner.write_payload(out)
+            }
+        }
+    )*};
 }
 
-impl<L, R> crate::Request for TypedJoin<L, R> {
-    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
-        self.inner.write_payload(out)
-    }
-}
+typed_join_plumbing!(TypedJoin => JoinQuery, TypedWindowJoin => WindowJoinQuery);
 
 /// A window join of two typed tables: per left row, aggregations of the right table's typed
 /// columns over a time window ([`agg`](Self::agg)).
@@ -163,24 +170,6 @@ impl<L, R: RayTable> TypedWindowJoin<L, R> {
             inner: self.inner.agg(aggs.into_iter().map(Expr::from)),
             _tables: PhantomData,
         }
-    }
-}
-
-impl<L, R> TypedWindowJoin<L, R> {
-    /// The untyped query.
-    pub fn into_query(self) -> WindowJoinQuery {
-        self.inner
-    }
-
-    /// The Rayfall text of the query.
-    pub fn to_rayfall(&self) -> Result<String> {
-        self.inner.to_rayfall()
-    }
-}
-
-impl<L, R> crate::Request for TypedWindowJoin<L, R> {
-    fn write_payload(&self, out: &mut Vec<u8>) -> Result<()> {
-        self.inner.write_payload(out)
     }
 }
 
