@@ -141,7 +141,27 @@ mod tests {
         let df = to_dataframe(&batch).unwrap();
         assert_eq!(df.shape(), (3, 3));
         assert_eq!(df.column("id").unwrap().null_count(), 1);
+        // The same buffer on both sides: nothing was copied.
+        let sent = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
+        let polars_ids = df
+            .column("id")
+            .unwrap()
+            .as_materialized_series()
+            .i64()
+            .unwrap();
+        let chunk = polars_ids.downcast_iter().next().unwrap();
+        assert_eq!(chunk.values().as_ptr(), sent.values().as_ptr());
         let back = from_dataframe(&df).unwrap();
+        let ids_back = back
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
+        assert_eq!(ids_back.values().as_ptr(), sent.values().as_ptr());
         assert_eq!(back.num_rows(), 3);
         let ids = back
             .column(0)
