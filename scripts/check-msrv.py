@@ -12,7 +12,9 @@ Language features newer than the declared version are not detected by either.
 
 Optional features may need a newer compiler than the crate, as their dependencies do
 (polars needs 1.95): FEATURE_MSRV lists them, the README says so, and what only those
-features bring in is checked against their version instead.
+features bring in is checked against their version instead. Likewise a workspace crate
+whose own dependencies need a newer compiler (rayforce-datafusion: DataFusion 55 needs 1.94)
+declares that version (MEMBER_MSRV) and what only it brings in is checked against it.
 """
 import json
 import subprocess
@@ -27,7 +29,15 @@ meta = json.loads(subprocess.check_output(
     ["cargo", "metadata", "--format-version", "1", "--all-features", "--locked"]))
 packages = {p["id"]: p for p in meta["packages"]}
 members = set(meta["workspace_members"])
-ours = {packages[m]["name"]: packages[m]["rust_version"] for m in members}
+# Workspace crates that need a newer compiler than the core crate, because of their own
+# dependencies (crate → its declared rust-version).
+MEMBER_MSRV = {"rayforce-datafusion": "1.94"}
+special = {m for m in members if packages[m]["name"] in MEMBER_MSRV}
+for m in special:
+    name = packages[m]["name"]
+    if packages[m]["rust_version"] != MEMBER_MSRV[name]:
+        sys.exit(f"check-msrv: {name} must declare rust-version {MEMBER_MSRV[name]}")
+ours = {packages[m]["name"]: packages[m]["rust_version"] for m in members - special}
 declared = set(ours.values())
 if len(declared) != 1 or None in declared:
     sys.exit(f"check-msrv: the workspace crates must declare one rust-version: {ours}")
@@ -54,8 +64,12 @@ def reachable(roots, stop=frozenset()):
 
 
 feature_crates = set().union(*(f["crates"] for f in FEATURE_MSRV.values()))
-seen = reachable(members, stop=feature_crates)
+seen = reachable(members - special, stop=feature_crates)
 checks = [(seen - members, msrv, "our rust-version")]
+for m in special:
+    name = packages[m]["name"]
+    only_member = reachable([m], stop=feature_crates) - seen - members
+    checks.append((only_member, version(MEMBER_MSRV[name]), f"{name}'s rust {MEMBER_MSRV[name]}"))
 for name, feature in FEATURE_MSRV.items():
     roots = [pid for pid in packages if packages[pid]["name"] in feature["crates"]]
     only_feature = reachable(roots) - seen

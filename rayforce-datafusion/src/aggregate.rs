@@ -132,7 +132,10 @@ fn pushed(aggregate: &Aggregate) -> Result<Option<LogicalPlan>> {
             // Int64; the partial sum is the same and the final cast restores the type.
             Expr::Cast(cast_expr)
                 if matches!(function.as_str(), "sum" | "avg" | "mean")
-                    && matches!(cast_expr.field.data_type(), DataType::Float64 | DataType::Int64) =>
+                    && matches!(
+                        cast_expr.field.data_type(),
+                        DataType::Float64 | DataType::Int64
+                    ) =>
             {
                 match cast_expr.expr.as_ref() {
                     Expr::Column(c) => match types.get(&c.name) {
@@ -260,7 +263,9 @@ fn pushed(aggregate: &Aggregate) -> Result<Option<LogicalPlan>> {
                     cast(c(value), DataType::Float64) / cast(c(count), DataType::Float64),
                 )
                 .end()?,
-                Rebuild::Count { count } => coalesce(vec![c(count), lit(ScalarValue::Int64(Some(0)))]),
+                Rebuild::Count { count } => {
+                    coalesce(vec![c(count), lit(ScalarValue::Int64(Some(0)))])
+                }
                 Rebuild::Same { value } => c(value),
             };
             cast(rebuilt, field.data_type().clone())
@@ -268,10 +273,14 @@ fn pushed(aggregate: &Aggregate) -> Result<Option<LogicalPlan>> {
         };
         projection.push(expr);
     }
-    let plan = LogicalPlanBuilder::scan(relation.clone(), provider_as_source(Arc::new(partial_table)), None)?
-        .aggregate(group, combined)?
-        .project(projection)?
-        .build()?;
+    let plan = LogicalPlanBuilder::scan(
+        relation.clone(),
+        provider_as_source(Arc::new(partial_table)),
+        None,
+    )?
+    .aggregate(group, combined)?
+    .project(projection)?
+    .build()?;
     Ok(Some(plan))
 }
 
@@ -320,7 +329,10 @@ impl TableProvider for PartialAggregate {
         &self,
         filters: &[&Expr],
     ) -> Result<Vec<TableProviderFilterPushDown>> {
-        Ok(vec![TableProviderFilterPushDown::Unsupported; filters.len()])
+        Ok(vec![
+            TableProviderFilterPushDown::Unsupported;
+            filters.len()
+        ])
     }
 
     async fn scan(
@@ -336,9 +348,8 @@ impl TableProvider for PartialAggregate {
         };
         Ok(Arc::new(self.table.exec(
             schema,
-            self.select.clone(),
+            vec![self.select.clone()],
             &self.filters,
         )))
     }
 }
-

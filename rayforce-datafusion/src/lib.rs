@@ -11,6 +11,7 @@
 //!   filters exclude. A shard that fails fails the query with an [`Error::Shard`] naming it.
 //! - [`AggregatePushdown`] (in [`session_context`]) runs `sum`/`count`/`min`/`max`/`avg`
 //!   with `GROUP BY` columns as partial aggregates on the shards: only grouped rows move.
+//!   [`TopKPushdown`] lets each shard sort and cut `ORDER BY … LIMIT k` itself.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,19 +37,29 @@ mod filter;
 mod scan;
 mod shard;
 mod table;
+mod topk;
 
 pub use aggregate::AggregatePushdown;
 pub use error::Error;
 pub use scan::{RayforceScanExec, ScanStats};
 pub use shard::{Partition, Shard};
 pub use table::{RayforceTable, DEFAULT_PAGE_ROWS};
+pub use topk::TopKPushdown;
 
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
 
-/// A DataFusion `SessionContext` with [`AggregatePushdown`] added to its optimizer.
+/// A DataFusion `SessionContext` with [`AggregatePushdown`] and [`TopKPushdown`] added to
+/// its optimizer (see [`add_pushdown_rules`] for a context of your own).
 pub fn session_context() -> SessionContext {
     let ctx = SessionContext::new();
-    ctx.add_optimizer_rule(Arc::new(AggregatePushdown));
+    add_pushdown_rules(&ctx);
     ctx
+}
+
+/// Adds [`AggregatePushdown`] and [`TopKPushdown`] to a context's optimizer. Without them
+/// projection, filters and limits are still pushed down (by the `TableProvider`).
+pub fn add_pushdown_rules(ctx: &SessionContext) {
+    ctx.add_optimizer_rule(Arc::new(AggregatePushdown));
+    ctx.add_optimizer_rule(Arc::new(TopKPushdown));
 }

@@ -61,7 +61,7 @@ impl ScanStats {
 #[derive(Debug)]
 pub struct RayforceScanExec {
     schema: SchemaRef,
-    query: SelectQuery,
+    queries: Vec<SelectQuery>,
     shards: Vec<Shard>,
     total_shards: usize,
     page_rows: u64,
@@ -72,7 +72,7 @@ pub struct RayforceScanExec {
 impl RayforceScanExec {
     pub(crate) fn new(
         schema: SchemaRef,
-        query: SelectQuery,
+        queries: Vec<SelectQuery>,
         shards: Vec<Shard>,
         total_shards: usize,
         page_rows: u64,
@@ -86,7 +86,7 @@ impl RayforceScanExec {
         );
         RayforceScanExec {
             schema,
-            query,
+            queries,
             shards,
             total_shards,
             page_rows,
@@ -95,11 +95,15 @@ impl RayforceScanExec {
         }
     }
 
-    /// The Rayforce query each shard runs, as Rayfall text.
-    pub fn rayfall(&self) -> String {
-        self.query
-            .to_rayfall()
-            .unwrap_or_else(|e| format!("<not renderable: {e}>"))
+    /// The Rayforce queries each shard runs (one after the other), as Rayfall text.
+    pub fn rayfall(&self) -> Vec<String> {
+        self.queries
+            .iter()
+            .map(|q| {
+                q.to_rayfall()
+                    .unwrap_or_else(|e| format!("<not renderable: {e}>"))
+            })
+            .collect()
     }
 
     /// The shards this scan contacts (after pruning).
@@ -117,15 +121,16 @@ impl DisplayAs for RayforceScanExec {
             self.shards.len(),
             self.total_shards,
             names.join(", "),
-            self.rayfall()
+            self.rayfall().join(" then ")
         )
     }
 }
 
-/// Where one partition's read stands.
+/// Where one partition's read stands: the index of the next query to start, or a query's
+/// pages being read.
 enum Read {
-    Start,
-    Paging(AsyncPages),
+    Start(usize),
+    Paging(usize, Box<AsyncPages>),
 }
 
 impl ExecutionPlan for RayforceScanExec {
@@ -166,36 +171,58 @@ impl ExecutionPlan for RayforceScanExec {
             let empty = futures::stream::empty();
             return Ok(Box::pin(RecordBatchStreamAdapter::new(schema, empty)));
         };
-        let query = self.query.clone();
+        let queries = Arc::new(self.queries.clone());
         let page_rows = self.page_rows;
         let stats = self.stats.clone();
         let target = schema.clone();
-        let stream = futures::stream::try_unfold(Read::Start, move |state| {
-            let (shard, query, stats, target) =
-                (shard.clone(), query.clone(), stats.clone(), target.clone());
+        let stream = futures::stream::try_unfold(Read::Start(0), move |mut state| {
+            let (shard, queries, stats, target) = (
+                shard.clone(),
+                queries.clone(),
+                stats.clone(),
+                target.clone(),
+            );
             async move {
                 let fail = |source| Error::Shard {
                     shard: shard.name().to_string(),
                     address: shard.address(),
                     source,
                 };
-                let mut pages = match state {
-                    Read::Paging(pages) => pages,
-                    Read::Start => {
-                        stats.shard_scans.fetch_add(1, Ordering::Relaxed);
-                        let client = shard.builder().clone().connect_async().await.map_err(fail)?;
-                        client.query_pages(&query, page_rows).await.map_err(fail)?
-                    }
-                };
-                match pages.next_page().await {
-                    None => Ok(None),
-                    Some(Err(e)) => Err(fail(e).into()),
-                    Some(Ok(page)) => {
-                        let rows = page.num_rows();
-                        let batch = conform(page, &target, shard.name())?;
-                        stats.rows.fetch_add(rows as u64, Ordering::Relaxed);
-                        stats.batches.fetch_add(1, Ordering::Relaxed);
-                        Ok(Some((batch, Read::Paging(pages))))
+                let mut client = None;
+                loop {
+                    let (index, mut pages) = match state {
+                        Read::Paging(index, pages) => (index, pages),
+                        Read::Start(index) => {
+                            let Some(query) = queries.get(index) else {
+                                return Ok(None);
+                            };
+                            if index == 0 {
+                                stats.shard_scans.fetch_add(1, Ordering::Relaxed);
+                            }
+                            if client.is_none() {
+                                let connected = shard
+                                    .builder()
+                                    .clone()
+                                    .connect_async()
+                                    .await
+                                    .map_err(fail)?;
+                                client = Some(connected);
+                            }
+                            let connection = client.as_ref().expect("connected above");
+                            let pages = connection.query_pages(query, page_rows).await;
+                            (index, Box::new(pages.map_err(fail)?))
+                        }
+                    };
+                    match pages.next_page().await {
+                        None => state = Read::Start(index + 1),
+                        Some(Err(e)) => return Err(fail(e).into()),
+                        Some(Ok(page)) => {
+                            let rows = page.num_rows();
+                            let batch = conform(page, &target, shard.name())?;
+                            stats.rows.fetch_add(rows as u64, Ordering::Relaxed);
+                            stats.batches.fetch_add(1, Ordering::Relaxed);
+                            return Ok(Some((batch, Read::Paging(index, pages))));
+                        }
                     }
                 }
             }
@@ -220,7 +247,8 @@ fn conform(
         return RecordBatch::try_new_with_options(target.clone(), vec![], &options)
             .map_err(|e| convert(e.to_string()));
     }
-    let batch = to_record_batch(page, ArrowOptions::default()).map_err(|e| convert(e.to_string()))?;
+    let batch =
+        to_record_batch(page, ArrowOptions::default()).map_err(|e| convert(e.to_string()))?;
     let columns = target
         .fields()
         .iter()
@@ -231,7 +259,8 @@ fn conform(
             if column.data_type() == field.data_type() {
                 Ok(column.clone())
             } else {
-                cast(column, field.data_type()).map_err(|e| convert(format!("{}: {e}", field.name())))
+                cast(column, field.data_type())
+                    .map_err(|e| convert(format!("{}: {e}", field.name())))
             }
         })
         .collect::<std::result::Result<Vec<_>, Error>>()?;

@@ -6,10 +6,10 @@ use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch};
 use datafusion::arrow::datatypes::{Field, Schema};
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, DFSchema, ScalarValue};
+use datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext;
 use datafusion::logical_expr::utils::split_conjunction;
 use datafusion::logical_expr::{BinaryExpr, Expr, Operator};
 use datafusion::physical_expr::create_physical_expr;
-use datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext;
 use datafusion::physical_expr::execution_props::ExecutionProps;
 use rayforce_client::ClientBuilder;
 use std::cmp::Ordering;
@@ -186,18 +186,25 @@ fn any_value_matches(column: &str, values: &[ScalarValue], conjunct: &Expr) -> O
     let df_schema = DFSchema::try_from(schema.as_ref().clone()).ok()?;
     let expr = unqualified(conjunct)?;
     let context = PhysicalPlanningContext::default();
-    let physical = create_physical_expr(&expr, &df_schema, &ExecutionProps::new(), &context).ok()?;
-    let result = physical.evaluate(&batch).ok()?.into_array(values.len()).ok()?;
+    let physical =
+        create_physical_expr(&expr, &df_schema, &ExecutionProps::new(), &context).ok()?;
+    let result = physical
+        .evaluate(&batch)
+        .ok()?
+        .into_array(values.len())
+        .ok()?;
     let mask = result.as_any().downcast_ref::<BooleanArray>()?;
     Some(mask.iter().any(|v| v == Some(true)))
 }
+
+/// One end of an interval of allowed values: the value and whether it is included.
+type Bound<'a> = Option<(&'a ScalarValue, bool)>;
 
 /// Whether `[low, high)` meets the values `conjunct` allows, for the shapes
 /// `col op literal`, `col BETWEEN a AND b` and `col IN (…)`; anything else may match.
 fn range_may_match(low: Option<&ScalarValue>, high: Option<&ScalarValue>, conjunct: &Expr) -> bool {
     // The allowed values as an interval [from, to] with inclusive flags.
-    let (from, to): (Option<(&ScalarValue, bool)>, Option<(&ScalarValue, bool)>) = match conjunct
-    {
+    let (from, to): (Bound<'_>, Bound<'_>) = match conjunct {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
             let (op, value) = match (left.as_ref(), right.as_ref()) {
                 (Expr::Column(_), Expr::Literal(v, _)) => (*op, v),
@@ -222,9 +229,11 @@ fn range_may_match(low: Option<&ScalarValue>, high: Option<&ScalarValue>, conjun
         },
         Expr::InList(list) if !list.negated => {
             return list.list.iter().any(|item| match item {
-                Expr::Literal(v, _) => {
-                    range_may_match(low, high, &Expr::Column(Column::from_name("_")).eq(Expr::Literal(v.clone(), None)))
-                }
+                Expr::Literal(v, _) => range_may_match(
+                    low,
+                    high,
+                    &Expr::Column(Column::from_name("_")).eq(Expr::Literal(v.clone(), None)),
+                ),
                 _ => true,
             });
         }

@@ -126,7 +126,13 @@ impl RayforceTable {
     ) -> SelectQuery {
         let names: Vec<&str> = if columns.is_empty() {
             // Only the row count is needed: any one column carries it.
-            self.inner.schema.fields().iter().take(1).map(|f| f.name().as_str()).collect()
+            self.inner
+                .schema
+                .fields()
+                .iter()
+                .take(1)
+                .map(|f| f.name().as_str())
+                .collect()
         } else {
             columns.iter().map(String::as_str).collect()
         };
@@ -150,10 +156,15 @@ impl RayforceTable {
             .collect()
     }
 
-    pub(crate) fn exec(&self, schema: SchemaRef, query: SelectQuery, filters: &[Expr]) -> RayforceScanExec {
+    pub(crate) fn exec(
+        &self,
+        schema: SchemaRef,
+        queries: Vec<SelectQuery>,
+        filters: &[Expr],
+    ) -> RayforceScanExec {
         RayforceScanExec::new(
             schema,
-            query,
+            queries,
             self.shards_for(filters),
             self.inner.shards.len(),
             self.inner.page_rows,
@@ -201,7 +212,7 @@ impl TableProvider for RayforceTable {
         };
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let query = self.select(&columns, filters, limit);
-        Ok(Arc::new(self.exec(schema, query, filters)))
+        Ok(Arc::new(self.exec(schema, vec![query], filters)))
     }
 }
 
@@ -216,7 +227,12 @@ async fn columns_of(
         address: shard.address(),
         source,
     };
-    let client = shard.builder().clone().connect_async().await.map_err(fail)?;
+    let client = shard
+        .builder()
+        .clone()
+        .connect_async()
+        .await
+        .map_err(fail)?;
     let reply = client
         .execute(&server_table(table).select_all().limit(0))
         .await
@@ -258,5 +274,13 @@ fn difference(expected: &Schema, actual: &Schema) -> Option<String> {
         .iter()
         .zip(actual.fields())
         .find(|(a, b)| a.name() != b.name() || a.data_type() != b.data_type())
-        .map(|(a, b)| format!("column {} {} instead of {} {}", b.name(), b.data_type(), a.name(), a.data_type()))
+        .map(|(a, b)| {
+            format!(
+                "column {} {} instead of {} {}",
+                b.name(),
+                b.data_type(),
+                a.name(),
+                a.data_type()
+            )
+        })
 }

@@ -188,8 +188,8 @@ fn cases() -> Vec<Case> {
                     .filter(q("px").gt(100.0))
                     .order_by([desc("qty")])
                     .limit(10),
-                // Not pushed (the sort is DataFusion's): the filtered rows move.
-                Moved::AtMost(ROWS as u64),
+                // Each shard sends its own first 10 (its no-null rows; nulls: none).
+                Moved::AtMostPerShard(10),
             )
         },
         Case {
@@ -243,7 +243,8 @@ fn sectors() -> RecordBatch {
 async fn context(shards: Vec<Shard>) -> (SessionContext, RayforceTable) {
     let trades = RayforceTable::open("trades", shards).await.unwrap();
     let ctx = session_context();
-    ctx.register_table("trades", Arc::new(trades.clone())).unwrap();
+    ctx.register_table("trades", Arc::new(trades.clone()))
+        .unwrap();
     let local = MemTable::try_new(sectors().schema(), vec![vec![sectors()]]).unwrap();
     ctx.register_table("sectors", Arc::new(local)).unwrap();
     (ctx, trades)
@@ -301,7 +302,12 @@ async fn check_all(cluster: &Cluster, shards: Vec<Shard>, label: &str) {
             case.name
         );
         if matches!(case.moved, Moved::Result) {
-            assert_eq!(moved, got.len() as u64, "{label}: {}: rows moved", case.name);
+            assert_eq!(
+                moved,
+                got.len() as u64,
+                "{label}: {}: rows moved",
+                case.name
+            );
         }
     }
 }
@@ -331,7 +337,11 @@ async fn a_filter_on_the_partition_column_skips_the_other_shards() {
     assert_eq!(rows(&got).len(), ROWS / 6);
     assert_eq!(trades.stats().shard_scans(), 1);
     trades.stats().reset();
-    run(&ctx, "SELECT qty FROM trades WHERE sym IN ('AAPL', 'TSLA') AND qty > 5000").await;
+    run(
+        &ctx,
+        "SELECT qty FROM trades WHERE sym IN ('AAPL', 'TSLA') AND qty > 5000",
+    )
+    .await;
     assert_eq!(trades.stats().shard_scans(), 2);
     trades.stats().reset();
     let none = run(&ctx, "SELECT qty FROM trades WHERE sym = 'ORCL'").await;
@@ -339,7 +349,11 @@ async fn a_filter_on_the_partition_column_skips_the_other_shards() {
     assert_eq!(trades.stats().shard_scans(), 0);
     // A grouped query prunes the same way.
     trades.stats().reset();
-    run(&ctx, "SELECT sym, sum(qty) FROM trades WHERE sym = 'MSFT' GROUP BY sym").await;
+    run(
+        &ctx,
+        "SELECT sym, sum(qty) FROM trades WHERE sym = 'MSFT' GROUP BY sym",
+    )
+    .await;
     assert_eq!(trades.stats().shard_scans(), 1);
     assert!(trades.stats().rows_received() <= 1);
 }
@@ -360,18 +374,33 @@ fn chain(e: &dyn std::error::Error) -> String {
 async fn a_shard_that_is_down_is_an_error_naming_it_never_a_partial_result() {
     let cluster = Cluster::start();
     // Down when the table is opened.
-    let dead_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut shards = cluster.three();
     shards.push(Shard::new(
         "dead",
         Client::builder("127.0.0.1", dead_port).connect_timeout(std::time::Duration::from_secs(2)),
     ));
     let error = RayforceTable::open("trades", shards).await.unwrap_err();
-    assert!(matches!(&error, rayforce_datafusion::Error::Shard { shard, .. } if shard == "dead"), "{error}");
-    assert!(error.to_string().contains(&format!("127.0.0.1:{dead_port}")), "{error}");
+    assert!(
+        matches!(&error, rayforce_datafusion::Error::Shard { shard, .. } if shard == "dead"),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("127.0.0.1:{dead_port}")),
+        "{error}"
+    );
 
     // Down after the table was opened: the query fails and names the shard.
-    let Cluster { single: _single, mut shards } = cluster;
+    let Cluster {
+        single: _single,
+        mut shards,
+    } = cluster;
     let names = ["s1", "s2", "s3"];
     let table_shards: Vec<Shard> = shards
         .iter()
@@ -390,42 +419,70 @@ async fn a_shard_that_is_down_is_an_error_naming_it_never_a_partial_result() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sql_null_semantics_hold_on_the_server() {
+/// Rows with nulls in every column kind the tests filter, aggregate and sort on.
+fn rows_with_nulls() -> RecordBatch {
     use datafusion::arrow::array::{Float64Array, Int64Array};
-    // The reference is DataFusion itself over the same rows in memory.
-    let g = StringArray::from(vec!["a", "a", "b", "b", "c", "c", "a"]);
-    let x = Int64Array::from(vec![Some(1), None, Some(7), None, None, None, Some(3)]);
-    let f = Float64Array::from(vec![Some(1.5), Some(-2.0), None, Some(4.0), None, None, None]);
-    let batch = RecordBatch::try_from_iter([
+    let g = StringArray::from(vec![
+        Some("a"),
+        Some("a"),
+        Some("b"),
+        Some("b"),
+        Some("c"),
+        Some("c"),
+        Some("a"),
+        None,
+        Some("d"),
+    ]);
+    let x = Int64Array::from(vec![
+        Some(1),
+        None,
+        Some(7),
+        None,
+        None,
+        None,
+        Some(3),
+        Some(5),
+        Some(-4),
+    ]);
+    let f = Float64Array::from(vec![
+        Some(1.5),
+        Some(-2.0),
+        None,
+        Some(4.0),
+        None,
+        None,
+        None,
+        Some(0.5),
+        Some(9.0),
+    ]);
+    RecordBatch::try_from_iter([
         ("g", Arc::new(g) as _),
         ("x", Arc::new(x) as _),
         ("f", Arc::new(f) as _),
     ])
-    .unwrap();
-    let server = start_server();
-    let mut client = server.client().unwrap();
-    let (names, columns): (Vec<String>, Vec<rayforce_client::Value>) =
-        rayforce_client::arrow::columns_from_record_batch(&batch, None)
-            .unwrap()
-            .into_iter()
-            .unzip();
-    let t = rayforce_client::Table::new(names, columns).unwrap();
-    client
-        .execute(&rayforce_client::Value::call(
-            "set",
-            [rayforce_client::Value::name("n"), rayforce_client::Value::Table(t)],
-        ))
-        .unwrap();
+    .unwrap()
+}
+
+/// The reference is DataFusion itself over the same rows in memory; the Rayforce side holds
+/// them split over two servers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sql_null_semantics_hold_on_the_server() {
+    let batch = rows_with_nulls();
+    let servers = [start_server(), start_server()];
+    load(&mut servers[0].client().unwrap(), "n", &batch.slice(0, 5));
+    load(&mut servers[1].client().unwrap(), "n", &batch.slice(5, 4));
+    let shards = vec![shard("n1", &servers[0]), shard("n2", &servers[1])];
+    let table = RayforceTable::open("n", shards).await.unwrap();
     let remote = session_context();
-    remote
-        .register_table("n", Arc::new(RayforceTable::open("n", vec![shard("n", &server)]).await.unwrap()))
-        .unwrap();
+    remote.register_table("n", Arc::new(table.clone())).unwrap();
     let local = SessionContext::new();
     local
-        .register_table("n", Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]]).unwrap()))
+        .register_table(
+            "n",
+            Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]]).unwrap()),
+        )
         .unwrap();
-    for sql in [
+    let unordered = [
         "SELECT g, x FROM n WHERE x < 5",
         "SELECT g, x FROM n WHERE NOT (x > 5)",
         "SELECT g, x FROM n WHERE x != 3",
@@ -435,12 +492,32 @@ async fn sql_null_semantics_hold_on_the_server() {
         "SELECT g, x FROM n WHERE NOT (x BETWEEN 2 AND 8)",
         "SELECT g, f FROM n WHERE f < 0 OR x > 2",
         "SELECT g, f FROM n WHERE NOT (f >= 0 AND x < 9)",
+        "SELECT g, x FROM n WHERE g < 'b'",
         "SELECT g, sum(x), count(x), avg(x), min(f), max(f), count(*), sum(f) FROM n GROUP BY g",
         "SELECT sum(x), count(x), avg(f), min(x), max(x), count(*) FROM n",
         "SELECT sum(x), count(x), count(*) FROM n WHERE x > 100",
-    ] {
+    ];
+    for sql in unordered {
         let got = sorted(rows(&run(&remote, sql).await));
         let expected = sorted(rows(&run(&local, sql).await));
+        assert_eq!(got, expected, "{sql}");
+    }
+    // Top k: each key's nulls where SQL puts them (the default and both explicit places),
+    // text keys, several keys. Only key columns are selected, so ties print the same.
+    let ordered = [
+        "SELECT x FROM n ORDER BY x DESC LIMIT 3",
+        "SELECT x FROM n ORDER BY x LIMIT 3",
+        "SELECT x FROM n ORDER BY x ASC NULLS FIRST LIMIT 3",
+        "SELECT x FROM n ORDER BY x DESC NULLS LAST LIMIT 3",
+        "SELECT g, x FROM n ORDER BY g, x DESC LIMIT 4",
+        "SELECT g, f FROM n ORDER BY g DESC, f LIMIT 5",
+        "SELECT g, f FROM n WHERE x > 0 ORDER BY f DESC NULLS LAST, g LIMIT 2",
+        "SELECT x FROM n ORDER BY x LIMIT 100",
+    ];
+    for sql in ordered {
+        table.stats().reset();
+        let got = rows(&run(&remote, sql).await);
+        let expected = rows(&run(&local, sql).await);
         assert_eq!(got, expected, "{sql}");
     }
 }
@@ -459,4 +536,3 @@ async fn the_plan_shows_the_rayforce_query_each_shard_runs() {
     assert!(plan.contains("(sum qty)"), "{plan}");
     assert!(plan.contains("(> px 100"), "{plan}");
 }
-

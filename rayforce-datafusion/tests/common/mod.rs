@@ -27,9 +27,15 @@ pub fn trades(rows: impl Iterator<Item = usize> + Clone) -> RecordBatch {
         .clone()
         .map(|i| Some(50.0 + ((i * 37) % 1000) as f64 * 0.25))
         .collect();
-    let qty: Int64Array = rows.clone().map(|i| Some(((i * 7919) % 10007) as i64)).collect();
+    let qty: Int64Array = rows
+        .clone()
+        .map(|i| Some(((i * 7919) % 10007) as i64))
+        .collect();
     // 2024-01-01 is day 19723 since 1970.
-    let day: Date32Array = rows.clone().map(|i| Some(19723 + (i % 20) as i32)).collect();
+    let day: Date32Array = rows
+        .clone()
+        .map(|i| Some(19723 + (i % 20) as i32))
+        .collect();
     let ts: TimestampNanosecondArray = rows
         .map(|i| Some(1_704_067_200_000_000_000 + i as i64 * 1_000_000_000))
         .collect();
@@ -47,13 +53,17 @@ pub fn trades(rows: impl Iterator<Item = usize> + Clone) -> RecordBatch {
 /// Stores `batch` on the server as table `name` (venue as STR, other text as SYMBOL).
 pub fn load(client: &mut Client, name: &str, batch: &RecordBatch) {
     let schema = [("venue".to_string(), Some(Type::Str))];
-    let (names, columns): (Vec<String>, Vec<Value>) = columns_from_record_batch(batch, Some(&schema))
-        .unwrap()
-        .into_iter()
-        .unzip();
+    let (names, columns): (Vec<String>, Vec<Value>) =
+        columns_from_record_batch(batch, Some(&schema))
+            .unwrap()
+            .into_iter()
+            .unzip();
     let table = Table::new(names, columns).unwrap();
     client
-        .execute(&Value::call("set", [Value::name(name), Value::Table(table)]))
+        .execute(&Value::call(
+            "set",
+            [Value::name(name), Value::Table(table)],
+        ))
         .unwrap();
 }
 
@@ -64,7 +74,8 @@ pub struct Cluster {
 }
 
 pub fn start_server() -> LocalServer {
-    LocalServer::start().unwrap_or_else(|e| panic!("these tests need the real rayforce binary: {e}"))
+    LocalServer::start()
+        .unwrap_or_else(|e| panic!("these tests need the real rayforce binary: {e}"))
 }
 
 impl Cluster {
@@ -128,12 +139,18 @@ fn cell(column: &dyn Array, row: usize) -> String {
     }
     match column.data_type() {
         DataType::Float64 => {
-            let v = column.as_any().downcast_ref::<Float64Array>().unwrap().value(row);
+            let v = column
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap()
+                .value(row);
             format!("{v:.6}")
         }
-        DataType::Int32 | DataType::Int16 | DataType::UInt8 => {
-            array_value_to_string(&datafusion::arrow::compute::cast(&column.slice(row, 1), &DataType::Int64).unwrap(), 0).unwrap()
-        }
+        DataType::Int32 | DataType::Int16 | DataType::UInt8 => array_value_to_string(
+            &datafusion::arrow::compute::cast(&column.slice(row, 1), &DataType::Int64).unwrap(),
+            0,
+        )
+        .unwrap(),
         _ => array_value_to_string(&column.slice(row, 1), 0).unwrap(),
     }
 }
