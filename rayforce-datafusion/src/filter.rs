@@ -123,6 +123,29 @@ impl Compiler<'_> {
                     }
                 })
             }
+            Expr::Like(like) if !like.case_insensitive && like.escape_char.is_none() => {
+                let (name, ty) = self.column(&like.expr)?;
+                if !matches!(ty, Type::Symbol | Type::Str) {
+                    return None;
+                }
+                let Expr::Literal(ScalarValue::Utf8(Some(p)), _) = like.pattern.as_ref() else {
+                    return None;
+                };
+                let pattern = glob_of_like(p)?;
+                let matched = guarded(name, query::col(name).like(&pattern));
+                let unmatched = guarded(name, query::col(name).like(&pattern).not());
+                Some(if like.negated {
+                    Sides {
+                        truth: unmatched,
+                        falsity: matched,
+                    }
+                } else {
+                    Sides {
+                        truth: matched,
+                        falsity: unmatched,
+                    }
+                })
+            }
             Expr::Column(_) => {
                 // A boolean column (BOOL has no null in Rayforce).
                 let (name, ty) = self.column(e)?;
@@ -183,6 +206,15 @@ impl Compiler<'_> {
             _ => None,
         }
     }
+}
+
+/// A SQL LIKE pattern as Rayforce's whole-text glob (`%` → `*`, `_` → `?`); `None` when
+/// the pattern holds a character the glob would read differently (`* ? [ ] \\ ^`).
+fn glob_of_like(pattern: &str) -> Option<String> {
+    if pattern.contains(['*', '?', '[', ']', '\\', '^']) {
+        return None;
+    }
+    Some(pattern.replace('%', "*").replace('_', "?"))
 }
 
 fn is_null(name: &str) -> query::Expr {
@@ -279,4 +311,19 @@ pub(crate) fn scalar(value: &ScalarValue, column: Type) -> Option<Value> {
         },
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_become_globs_unless_a_character_would_change_meaning() {
+        assert_eq!(glob_of_like("A%").as_deref(), Some("A*"));
+        assert_eq!(glob_of_like("a_c%").as_deref(), Some("a?c*"));
+        assert_eq!(glob_of_like("a.c").as_deref(), Some("a.c"));
+        for p in ["a*", "a?", "[ab]", "a\\%", "^a"] {
+            assert_eq!(glob_of_like(p), None, "{p}");
+        }
+    }
 }
