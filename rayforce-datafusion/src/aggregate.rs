@@ -13,23 +13,20 @@
 //! Plans of other shapes (DISTINCT, FILTER, expressions as arguments or keys, a filter that
 //! DataFusion keeps, a limit under the aggregate) are left alone.
 
+use crate::pushed::{PushedScan, ShardQueries};
 use crate::table::RayforceTable;
-use async_trait::async_trait;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::Session;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::tree_node::Transformed;
 use datafusion::common::{Column, ScalarValue};
-use datafusion::datasource::{provider_as_source, source_as_provider, TableProvider, TableType};
+use datafusion::datasource::{provider_as_source, source_as_provider};
 use datafusion::error::Result;
 use datafusion::functions_aggregate::expr_fn::{max, min, sum};
 use datafusion::logical_expr::expr::AggregateFunction;
 use datafusion::logical_expr::{
-    cast, lit, when, Aggregate, Expr, LogicalPlan, LogicalPlanBuilder, TableProviderFilterPushDown,
-    TableScan,
+    cast, lit, when, Aggregate, Expr, LogicalPlan, LogicalPlanBuilder, TableScan,
 };
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
-use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::coalesce;
 use rayforce_client::query::{self, call, table as server_table, SelectQuery};
 use rayforce_client::Type;
@@ -234,10 +231,10 @@ fn pushed(aggregate: &Aggregate) -> Result<Option<LogicalPlan>> {
             .enumerate()
             .map(|(i, p)| Field::new(partial_name(i), p.data_type.clone(), true)),
     );
-    let partial_table = PartialAggregate {
+    let partial_table = PushedScan {
         table: table.clone(),
         schema: Arc::new(Schema::new(fields)),
-        select,
+        queries: Arc::new(PartialAggregates(select)),
         filters: scan.filters.clone(),
     };
 
@@ -306,50 +303,13 @@ fn is_ordered(t: Type) -> bool {
     is_numeric(t) || matches!(t, Type::Date | Type::Time | Type::Timestamp)
 }
 
-/// The shards' partial results as a table DataFusion scans (phase one).
+/// Phase one: the same grouped select for every shard, whatever columns are read (the
+/// scan picks them from the reply by name).
 #[derive(Debug)]
-struct PartialAggregate {
-    table: RayforceTable,
-    schema: SchemaRef,
-    select: SelectQuery,
-    filters: Vec<Expr>,
-}
+struct PartialAggregates(SelectQuery);
 
-#[async_trait]
-impl TableProvider for PartialAggregate {
-    fn schema(&self) -> SchemaRef {
-        self.schema.clone()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Temporary
-    }
-
-    fn supports_filters_pushdown(
-        &self,
-        filters: &[&Expr],
-    ) -> Result<Vec<TableProviderFilterPushDown>> {
-        Ok(vec![
-            TableProviderFilterPushDown::Unsupported;
-            filters.len()
-        ])
-    }
-
-    async fn scan(
-        &self,
-        _state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        _limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
-        let schema = match projection {
-            Some(indices) => Arc::new(self.schema.project(indices)?),
-            None => self.schema.clone(),
-        };
-        Ok(Arc::new(self.table.exec(
-            schema,
-            vec![self.select.clone()],
-            &self.filters,
-        )))
+impl ShardQueries for PartialAggregates {
+    fn queries(&self, _columns: &[String]) -> Vec<SelectQuery> {
+        vec![self.0.clone()]
     }
 }

@@ -316,6 +316,77 @@ pub(crate) fn scalar(value: &ScalarValue, column: Type) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datafusion::prelude::{col, lit};
+    use std::ops::Not;
+
+    fn compiled(e: Expr) -> Option<String> {
+        let columns: HashMap<String, Type> = [
+            ("x", Type::I64),
+            ("f", Type::F32),
+            ("s", Type::Symbol),
+            ("t", Type::Str),
+            ("d", Type::Date),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.to_string(), t))
+        .collect();
+        let compiler = Compiler { columns: &columns };
+        compiler.compile(&e).map(|q| q.to_rayfall().unwrap())
+    }
+
+    #[test]
+    fn comparisons_are_guarded_and_not_takes_the_false_side() {
+        assert_eq!(
+            compiled(col("x").lt(lit(5i64))).unwrap(),
+            "(and (not (nil? x)) (< x 5))"
+        );
+        assert_eq!(
+            compiled(col("x").gt(lit(5i64)).not()).unwrap(),
+            "(and (not (nil? x)) (<= x 5))"
+        );
+        // A literal on the left turns the operator round.
+        assert_eq!(
+            compiled(lit(5i64).lt(col("x"))).unwrap(),
+            "(and (not (nil? x)) (> x 5))"
+        );
+        assert_eq!(
+            compiled(col("x").is_null().not()).unwrap(),
+            "(not (nil? x))"
+        );
+    }
+
+    #[test]
+    fn literals_take_the_column_type() {
+        assert_eq!(
+            compiled(col("s").eq(lit("IBM"))).unwrap(),
+            "(and (not (nil? s)) (== s 'IBM))"
+        );
+        assert_eq!(
+            compiled(col("t").eq(lit("IBM"))).unwrap(),
+            "(and (not (nil? t)) (== t \"IBM\"))"
+        );
+        // 2024-01-19 is day 19741 since 1970, 8784 since 2000.
+        assert_eq!(
+            compiled(col("d").gt_eq(lit(ScalarValue::Date32(Some(19741))))).unwrap(),
+            "(and (not (nil? d)) (>= d 2024.01.19))"
+        );
+    }
+
+    #[test]
+    fn what_the_server_would_compute_otherwise_is_left_to_datafusion() {
+        // A fractional literal against an integer column, an F32 the column cannot hold,
+        // an integer literal beyond the column's type, arithmetic, ILIKE.
+        assert_eq!(compiled(col("x").gt(lit(2.5f64))), None);
+        assert_eq!(compiled(col("f").gt(lit(0.1f64))), None);
+        assert!(compiled(col("f").gt(lit(0.5f64))).is_some());
+        assert_eq!(
+            compiled(col("x").eq(lit(ScalarValue::UInt64(Some(u64::MAX))))),
+            None
+        );
+        assert_eq!(compiled((col("x") + lit(1i64)).gt(lit(2i64))), None);
+        assert_eq!(compiled(col("s").ilike(lit("a%"))), None);
+        assert_eq!(compiled(col("unknown").eq(lit(1i64))), None);
+    }
 
     #[test]
     fn like_patterns_become_globs_unless_a_character_would_change_meaning() {

@@ -34,6 +34,7 @@
 mod aggregate;
 mod error;
 mod filter;
+mod pushed;
 mod scan;
 mod shard;
 mod table;

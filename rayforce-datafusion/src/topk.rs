@@ -8,19 +8,14 @@
 //! differs, each shard sends its first k rows among those with no null key, plus every row
 //! that has a null key: a superset of its SQL top k, whatever the nulls' place.
 
+use crate::pushed::{PushedScan, ShardQueries};
 use crate::table::RayforceTable;
-use async_trait::async_trait;
-use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::catalog::Session;
 use datafusion::common::tree_node::Transformed;
-use datafusion::datasource::{provider_as_source, source_as_provider, TableProvider, TableType};
+use datafusion::datasource::{provider_as_source, source_as_provider};
 use datafusion::error::Result;
-use datafusion::logical_expr::{
-    Expr, LogicalPlan, LogicalPlanBuilder, Sort, TableProviderFilterPushDown,
-};
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, Sort};
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
-use datafusion::physical_plan::ExecutionPlan;
 use rayforce_client::query::{self, asc, call, desc, SelectQuery, SortKey};
 use rayforce_client::Type;
 use std::sync::Arc;
@@ -119,10 +114,15 @@ fn pushed(sort: &Sort) -> Result<Option<LogicalPlan>> {
             _ => return Ok(None),
         }
     }
-    let provider = TopK {
+    let provider = PushedScan {
+        schema: table.inner.schema.clone(),
+        queries: Arc::new(TopK {
+            table: table.clone(),
+            keys,
+            k,
+            filters: scan.filters.clone(),
+        }),
         table,
-        keys,
-        k,
         filters: scan.filters.clone(),
     };
     let mut input = LogicalPlanBuilder::scan(
@@ -159,7 +159,7 @@ fn sortable(t: Type) -> bool {
     )
 }
 
-/// The shards' top-k candidates as a table DataFusion scans and sorts.
+/// The shards' top-k candidates, which DataFusion's sort merges.
 #[derive(Debug)]
 struct TopK {
     table: RayforceTable,
@@ -168,7 +168,7 @@ struct TopK {
     filters: Vec<Expr>,
 }
 
-impl TopK {
+impl ShardQueries for TopK {
     fn queries(&self, columns: &[String]) -> Vec<SelectQuery> {
         let base = self.table.select(columns, &self.filters, None);
         let limit = i64::try_from(self.k).unwrap_or(i64::MAX);
@@ -192,42 +192,5 @@ impl TopK {
             base.clone().filter(no_null).order_by(order).limit(limit),
             base.filter(some_null),
         ]
-    }
-}
-
-#[async_trait]
-impl TableProvider for TopK {
-    fn schema(&self) -> SchemaRef {
-        self.table.inner.schema.clone()
-    }
-
-    fn table_type(&self) -> TableType {
-        TableType::Temporary
-    }
-
-    fn supports_filters_pushdown(
-        &self,
-        filters: &[&Expr],
-    ) -> Result<Vec<TableProviderFilterPushDown>> {
-        Ok(vec![
-            TableProviderFilterPushDown::Unsupported;
-            filters.len()
-        ])
-    }
-
-    async fn scan(
-        &self,
-        _state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
-        _limit: Option<usize>,
-    ) -> Result<Arc<dyn ExecutionPlan>> {
-        let schema = match projection {
-            Some(indices) => Arc::new(self.table.inner.schema.project(indices)?),
-            None => self.table.inner.schema.clone(),
-        };
-        let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let queries = self.queries(&columns);
-        Ok(Arc::new(self.table.exec(schema, queries, &self.filters)))
     }
 }
