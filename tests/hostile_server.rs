@@ -189,6 +189,17 @@ fn check_lying_reply(what: &str, body: Vec<u8>, flags: u8) {
             largest <= 1 << 20,
             "{what} into a buffer: one allocation of {largest} bytes"
         );
+        // And into a value reused from an earlier reply (`execute_into`, under
+        // `fetch_all_into`).
+        let port = lying_reply(lying_body(what), flags);
+        let mut client = Client::connect("127.0.0.1", port).unwrap();
+        let mut reused = Value::from(vec![1i64, 2, 3]);
+        let (result, largest) = largest_allocation(|| client.execute_into("1", &mut reused));
+        assert!(result.is_err(), "{what}");
+        assert!(
+            largest <= 1 << 20,
+            "{what} into a reused value: one allocation of {largest} bytes"
+        );
     }
 }
 

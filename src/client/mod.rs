@@ -455,27 +455,14 @@ impl Client {
 
     /// Receives one frame for [`execute_into`](Self::execute_into).
     fn recv_into(&mut self, out: &mut Value) -> Result<Option<Result<()>>> {
-        use crate::wire::{decode_stream, decode_stream_into};
-        let limits = self.limits;
-        let mut other: Option<Value> = None;
-        let header = self.guard(|t| {
-            t.recv_with(&limits, &mut |header, reader, size| {
-                let mut reader = reader;
-                if header.msg_type == MsgType::Response {
-                    decode_stream_into(&mut reader, size, &limits, out)?;
-                } else {
-                    other = Some(decode_stream(&mut reader, size, &limits)?);
-                }
-                Ok(())
-            })
+        let (header, other) = self.recv_filling(&mut |reader, size, limits| {
+            crate::wire::decode_stream_into(&mut { reader }, size, limits, out)?;
+            Ok(None)
         })?;
         let value = match other {
             Some(value) => value,
             None if matches!(out, Value::Error(_)) => std::mem::replace(out, Value::Null),
-            None => {
-                self.reply_bytes = header.size;
-                return Ok(Some(Ok(())));
-            }
+            None => return Ok(Some(Ok(()))),
         };
         Ok(match self.take_frame(header, value)? {
             Some(Ok(v)) => {
@@ -492,25 +479,16 @@ impl Client {
         &mut self,
         out: &mut Vec<T>,
     ) -> Result<Option<Result<()>>> {
-        use crate::wire::{decode_column_into, decode_stream, ColumnReply};
-        let limits = self.limits;
-        let mut other: Option<Value> = None;
-        let header = self.guard(|t| {
-            t.recv_with(&limits, &mut |header, reader, size| {
-                let mut reader = reader;
-                other = if header.msg_type == MsgType::Response {
-                    match decode_column_into(&mut reader, size, &limits, out)? {
-                        ColumnReply::Filled => None,
-                        ColumnReply::Other(value) => Some(value),
-                    }
-                } else {
-                    Some(decode_stream(&mut reader, size, &limits)?)
-                };
-                Ok(())
-            })
+        use crate::wire::{decode_column_into, ColumnReply};
+        let (header, other) = self.recv_filling(&mut |reader, size, limits| {
+            Ok(
+                match decode_column_into(&mut { reader }, size, limits, out)? {
+                    ColumnReply::Filled => None,
+                    ColumnReply::Other(value) => Some(value),
+                },
+            )
         })?;
         let Some(value) = other else {
-            self.reply_bytes = header.size;
             return Ok(Some(Ok(())));
         };
         Ok(match self.take_frame(header, value)? {
@@ -521,6 +499,36 @@ impl Client {
             Some(Err(e)) => Some(Err(e)),
             None => None,
         })
+    }
+
+    /// Receives one frame, a response decoded by `fill` into the caller's buffers (`fill`
+    /// returns the reply as a value when it is not what it fills), any other frame as a
+    /// value. `None` in the result: the response was filled in.
+    fn recv_filling(
+        &mut self,
+        fill: &mut dyn FnMut(
+            &mut dyn std::io::BufRead,
+            u64,
+            &crate::wire::Limits,
+        )
+            -> std::result::Result<Option<Value>, crate::wire::StreamError>,
+    ) -> Result<(crate::wire::FrameHeader, Option<Value>)> {
+        let limits = self.limits;
+        let mut other: Option<Value> = None;
+        let header = self.guard(|t| {
+            t.recv_with(&limits, &mut |header, reader, size| {
+                other = if header.msg_type == MsgType::Response {
+                    fill(reader, size, &limits)?
+                } else {
+                    Some(crate::wire::decode_stream(&mut { reader }, size, &limits)?)
+                };
+                Ok(())
+            })
+        })?;
+        if other.is_none() {
+            self.reply_bytes = header.size;
+        }
+        Ok((header, other))
     }
 
     /// The request's deadline passed before its answer began: cancel it on the server
