@@ -117,6 +117,15 @@ pub struct Client {
     rows_scratch: Value,
 }
 
+/// Decodes a response's payload into a caller's buffers; returns the reply as a value when
+/// it is not what the buffers hold (see `Client::recv_filling`).
+type FillFn<'a> = dyn FnMut(
+        &mut dyn std::io::BufRead,
+        u64,
+        &crate::wire::Limits,
+    ) -> std::result::Result<Option<Value>, crate::wire::StreamError>
+    + 'a;
+
 impl Client {
     /// Connects to `host:port` with default settings (no password, 10 s connect timeout,
     /// 60 s read and write timeouts).
@@ -506,12 +515,7 @@ impl Client {
     /// value. `None` in the result: the response was filled in.
     fn recv_filling(
         &mut self,
-        fill: &mut dyn FnMut(
-            &mut dyn std::io::BufRead,
-            u64,
-            &crate::wire::Limits,
-        )
-            -> std::result::Result<Option<Value>, crate::wire::StreamError>,
+        fill: &mut FillFn<'_>,
     ) -> Result<(crate::wire::FrameHeader, Option<Value>)> {
         let limits = self.limits;
         let mut other: Option<Value> = None;
