@@ -13,18 +13,17 @@
 //! Plans of other shapes (DISTINCT, FILTER, expressions as arguments or keys, a filter that
 //! DataFusion keeps, a limit under the aggregate) are left alone.
 
+use crate::filter::is_numeric;
 use crate::pushed::{PushedScan, ShardQueries};
 use crate::table::RayforceTable;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::tree_node::Transformed;
 use datafusion::common::{Column, ScalarValue};
-use datafusion::datasource::{provider_as_source, source_as_provider};
+use datafusion::datasource::provider_as_source;
 use datafusion::error::Result;
 use datafusion::functions_aggregate::expr_fn::{max, min, sum};
 use datafusion::logical_expr::expr::AggregateFunction;
-use datafusion::logical_expr::{
-    cast, lit, when, Aggregate, Expr, LogicalPlan, LogicalPlanBuilder, TableScan,
-};
+use datafusion::logical_expr::{cast, lit, when, Aggregate, Expr, LogicalPlan, LogicalPlanBuilder};
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use datafusion::prelude::coalesce;
@@ -87,10 +86,10 @@ fn pushed(aggregate: &Aggregate) -> Result<Option<LogicalPlan>> {
     let LogicalPlan::TableScan(scan) = aggregate.input.as_ref() else {
         return Ok(None);
     };
-    let Some(table) = rayforce_table(scan) else {
+    let Some(table) = RayforceTable::of_scan(scan) else {
         return Ok(None);
     };
-    if scan.fetch.is_some() || scan.filters.iter().any(|f| !table.can_push_down(f)) {
+    if scan.fetch.is_some() {
         return Ok(None);
     }
     let types = &table.inner.types;
@@ -286,17 +285,8 @@ fn partial_name(i: usize) -> String {
     format!("__rf_p{i}")
 }
 
-fn rayforce_table(scan: &TableScan) -> Option<RayforceTable> {
-    let provider = source_as_provider(&scan.source).ok()?;
-    provider.downcast_ref::<RayforceTable>().cloned()
-}
-
 fn is_float(t: Type) -> bool {
     matches!(t, Type::F32 | Type::F64)
-}
-
-fn is_numeric(t: Type) -> bool {
-    matches!(t, Type::U8 | Type::I16 | Type::I32 | Type::I64) || is_float(t)
 }
 
 fn is_ordered(t: Type) -> bool {

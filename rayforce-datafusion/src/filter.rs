@@ -226,7 +226,7 @@ fn guarded(name: &str, p: query::Expr) -> query::Expr {
     is_null(name).not().and(p)
 }
 
-fn is_numeric(t: Type) -> bool {
+pub(crate) fn is_numeric(t: Type) -> bool {
     matches!(
         t,
         Type::U8 | Type::I16 | Type::I32 | Type::I64 | Type::F32 | Type::F64

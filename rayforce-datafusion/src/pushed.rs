@@ -3,7 +3,7 @@
 //! the rule supplies the shards' queries ([`ShardQueries`]); the scan, pruning and paging are
 //! the table's own.
 
-use crate::table::RayforceTable;
+use crate::table::{projected, RayforceTable};
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::Session;
@@ -59,10 +59,7 @@ impl TableProvider for PushedScan {
         _filters: &[Expr],
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let schema = match projection {
-            Some(indices) => Arc::new(self.schema.project(indices)?),
-            None => self.schema.clone(),
-        };
+        let schema = projected(&self.schema, projection)?;
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let queries = self.queries.queries(&columns);
         Ok(Arc::new(self.table.exec(schema, queries, &self.filters)))

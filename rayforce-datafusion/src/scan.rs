@@ -183,11 +183,7 @@ impl ExecutionPlan for RayforceScanExec {
                 target.clone(),
             );
             async move {
-                let fail = |source| Error::Shard {
-                    shard: shard.name().to_string(),
-                    address: shard.address(),
-                    source,
-                };
+                let fail = |source| shard.error(source);
                 let mut client = None;
                 loop {
                     let (index, mut pages) = match state {

@@ -73,6 +73,15 @@ impl Shard {
         self.partition.as_ref()
     }
 
+    /// `source` as an error naming this shard and its address.
+    pub(crate) fn error(&self, source: rayforce_client::Error) -> crate::Error {
+        crate::Error::Shard {
+            shard: self.name.clone(),
+            address: self.address(),
+            source,
+        }
+    }
+
     /// Whether rows of this shard can satisfy all of `filters` (false only when a filter
     /// provably excludes the whole partition).
     pub fn may_match(&self, filters: &[Expr]) -> bool {

@@ -9,9 +9,9 @@ use crate::shard::Shard;
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
 use datafusion::catalog::Session;
-use datafusion::datasource::{TableProvider, TableType};
+use datafusion::datasource::{source_as_provider, TableProvider, TableType};
 use datafusion::error::Result;
-use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableScan};
 use datafusion::physical_plan::ExecutionPlan;
 use rayforce_client::arrow::{to_record_batch, ArrowOptions};
 use rayforce_client::query::{table as server_table, SelectQuery};
@@ -104,6 +104,17 @@ impl RayforceTable {
     /// What the scans of this table moved over the wire.
     pub fn stats(&self) -> &ScanStats {
         &self.inner.stats
+    }
+
+    /// The Rayforce table a logical scan reads, when every filter in it was pushed down
+    /// (the plan shape the pushdown rules start from).
+    pub(crate) fn of_scan(scan: &TableScan) -> Option<RayforceTable> {
+        let provider = source_as_provider(&scan.source).ok()?;
+        let table = provider.downcast_ref::<RayforceTable>()?.clone();
+        scan.filters
+            .iter()
+            .all(|f| table.can_push_down(f))
+            .then_some(table)
     }
 
     /// Whether DataFusion can leave `filter` entirely to the servers.
@@ -206,14 +217,19 @@ impl TableProvider for RayforceTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let schema = match projection {
-            Some(indices) => Arc::new(self.inner.schema.project(indices)?),
-            None => self.inner.schema.clone(),
-        };
+        let schema = projected(&self.inner.schema, projection)?;
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let query = self.select(&columns, filters, limit);
         Ok(Arc::new(self.exec(schema, vec![query], filters)))
     }
+}
+
+/// The columns of `schema` a scan reads.
+pub(crate) fn projected(schema: &SchemaRef, projection: Option<&Vec<usize>>) -> Result<SchemaRef> {
+    Ok(match projection {
+        Some(indices) => Arc::new(schema.project(indices)?),
+        None => schema.clone(),
+    })
 }
 
 /// A shard's columns: `select` of no rows, turned into an Arrow schema (all nullable: a
@@ -222,11 +238,7 @@ async fn columns_of(
     shard: &Shard,
     table: &str,
 ) -> std::result::Result<(SchemaRef, HashMap<String, Type>), Error> {
-    let fail = |source| Error::Shard {
-        shard: shard.name().to_string(),
-        address: shard.address(),
-        source,
-    };
+    let fail = |source| shard.error(source);
     let client = shard
         .builder()
         .clone()

@@ -11,7 +11,7 @@
 use crate::pushed::{PushedScan, ShardQueries};
 use crate::table::RayforceTable;
 use datafusion::common::tree_node::Transformed;
-use datafusion::datasource::{provider_as_source, source_as_provider};
+use datafusion::datasource::provider_as_source;
 use datafusion::error::Result;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, Sort};
 use datafusion::optimizer::optimizer::ApplyOrder;
@@ -91,15 +91,9 @@ fn pushed(sort: &Sort) -> Result<Option<LogicalPlan>> {
         }
         _ => return Ok(None),
     };
-    let Some(table) = source_as_provider(&scan.source)
-        .ok()
-        .and_then(|p| p.downcast_ref::<RayforceTable>().cloned())
-    else {
+    let Some(table) = RayforceTable::of_scan(scan) else {
         return Ok(None);
     };
-    if scan.filters.iter().any(|f| !table.can_push_down(f)) {
-        return Ok(None);
-    }
     let mut keys = Vec::new();
     for e in &sort.expr {
         let Expr::Column(c) = &e.expr else {
